@@ -1,0 +1,1 @@
+//! Verification-format vectors and property tests (records, Merkle, notes, checkpoints).

@@ -1,0 +1,1 @@
+//! Wire vectors and property tests (frames, messages, prefixes, extensions).
