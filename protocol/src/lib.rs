@@ -3,8 +3,10 @@
 //! Modules are filled in by the foundation issue; see docs/protocol.md and
 //! docs/format.md for the byte-level specification.
 
+pub mod attributes;
 pub mod hash;
 pub mod ids;
 
+pub use attributes::{DataClass, Placement, Region};
 pub use hash::{Hash, HASH_LEN};
 pub use ids::{Offset, RequestId, StreamId, SubscriptionId, TenantId};
