@@ -6,6 +6,7 @@
 pub mod attributes;
 pub mod hash;
 pub mod ids;
+pub mod merkle;
 
 pub use attributes::{DataClass, Placement, Region};
 pub use hash::{Hash, HASH_LEN};
