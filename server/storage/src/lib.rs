@@ -2,4 +2,5 @@
 //!
 //! Work in progress (issue 4): modules land one by one.
 
+pub mod index;
 pub mod io;
