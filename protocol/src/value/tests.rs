@@ -1,0 +1,2 @@
+//! Unit tests of the parent module.
+use super::*;
