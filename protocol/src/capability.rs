@@ -37,12 +37,19 @@ impl CapabilitySet {
     pub const ALL: Self = Self((1 << ALL.len()) - 1);
 
     fn bit(name: &str) -> Option<u8> {
-        ALL.iter().position(|known| *known == name).map(|index| 1 << index)
+        ALL.iter()
+            .position(|known| *known == name)
+            .map(|index| 1 << index)
     }
 
     /// The known names among `names`.
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        Self(names.into_iter().filter_map(Self::bit).fold(0, |set, bit| set | bit))
+        Self(
+            names
+                .into_iter()
+                .filter_map(Self::bit)
+                .fold(0, |set, bit| set | bit),
+        )
     }
 
     /// Whether `name` is in the set.
@@ -104,7 +111,11 @@ impl CapabilitySet {
             ResponsePayload::Error(error) => !error.code.is_extension() || self.contains(ERRORS),
             ResponsePayload::Query(result) | ResponsePayload::QueryAt(result) => {
                 self.contains(VALUES)
-                    || result.rows.iter().flatten().all(|value| !value.is_extension())
+                    || result
+                        .rows
+                        .iter()
+                        .flatten()
+                        .all(|value| !value.is_extension())
             }
             _ => true,
         }

@@ -141,7 +141,10 @@ impl ErrorCode {
     /// Whether the same request may succeed if simply retried later.
     #[must_use]
     pub const fn is_retryable(self) -> bool {
-        matches!(self, Self::RateLimited | Self::NotLeader | Self::ProjectionLag)
+        matches!(
+            self,
+            Self::RateLimited | Self::NotLeader | Self::ProjectionLag
+        )
     }
 
     /// Whether this is a Kimberlite extension code (index 64 or more).

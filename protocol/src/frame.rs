@@ -58,7 +58,9 @@ pub enum FrameError {
         max: u64,
     },
     /// The payload does not match the header's CRC-32.
-    #[error("frame checksum mismatch: header says 0x{expected:08x}, payload gives 0x{computed:08x}")]
+    #[error(
+        "frame checksum mismatch: header says 0x{expected:08x}, payload gives 0x{computed:08x}"
+    )]
     ChecksumMismatch {
         /// The CRC in the header.
         expected: u32,
@@ -192,7 +194,9 @@ fn check_partial_prefix(buf: &[u8]) -> Result<(), FrameError> {
     const EXPECTED: [u8; 6] = {
         let magic = FRAME_MAGIC.to_be_bytes();
         let version = PROTOCOL_VERSION.to_be_bytes();
-        [magic[0], magic[1], magic[2], magic[3], version[0], version[1]]
+        [
+            magic[0], magic[1], magic[2], magic[3], version[0], version[1],
+        ]
     };
     let seen = buf.len().min(4);
     if buf[..seen] != EXPECTED[..seen] {

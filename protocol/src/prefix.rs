@@ -113,7 +113,10 @@ pub enum MessagePrefix {
 /// # Errors
 /// [`PrefixError`] when the prefix itself is malformed or cut short.
 pub fn decode_prefix(payload: &[u8]) -> Result<MessagePrefix, PrefixError> {
-    let mut cursor = Cursor { bytes: payload, position: 0 };
+    let mut cursor = Cursor {
+        bytes: payload,
+        position: 0,
+    };
     match cursor.varint_u32()? {
         0 => {
             let id = RequestId(cursor.varint_u64()?);
@@ -169,7 +172,10 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn byte(&mut self) -> Result<u8, PrefixError> {
-        let byte = *self.bytes.get(self.position).ok_or(PrefixError::Truncated)?;
+        let byte = *self
+            .bytes
+            .get(self.position)
+            .ok_or(PrefixError::Truncated)?;
         self.position += 1;
         Ok(byte)
     }
@@ -210,8 +216,14 @@ impl<'a> Cursor<'a> {
 
     fn string(&mut self) -> Result<&'a str, PrefixError> {
         let length = usize::try_from(self.varint_u64()?).map_err(|_| PrefixError::Truncated)?;
-        let end = self.position.checked_add(length).ok_or(PrefixError::Truncated)?;
-        let bytes = self.bytes.get(self.position..end).ok_or(PrefixError::Truncated)?;
+        let end = self
+            .position
+            .checked_add(length)
+            .ok_or(PrefixError::Truncated)?;
+        let bytes = self
+            .bytes
+            .get(self.position..end)
+            .ok_or(PrefixError::Truncated)?;
         self.position = end;
         std::str::from_utf8(bytes).map_err(|_| PrefixError::BadUtf8)
     }

@@ -100,7 +100,11 @@ impl Message {
 
     /// An error response to request `request_id`.
     #[must_use]
-    pub fn error(request_id: RequestId, code: crate::ErrorCode, message: impl Into<String>) -> Self {
+    pub fn error(
+        request_id: RequestId,
+        code: crate::ErrorCode,
+        message: impl Into<String>,
+    ) -> Self {
         Self::response(
             request_id,
             ResponsePayload::Error(ErrorResponse {

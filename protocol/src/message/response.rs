@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::bytes;
 use super::extension::{
-    ApiKeysResponse, CheckpointResponse, ConsistencyProofResponse, ExtensionsEnabledResponse,
-    ReadVerifiedResponse, ServerInfoResponse, TenantCreatedResponse, TenantsResponse,
-    ApiKeyCreatedResponse, ApiKeyRevokedResponse,
+    ApiKeyCreatedResponse, ApiKeyRevokedResponse, ApiKeysResponse, CheckpointResponse,
+    ConsistencyProofResponse, ExtensionsEnabledResponse, ReadVerifiedResponse, ServerInfoResponse,
+    TenantCreatedResponse, TenantsResponse,
 };
 use super::indexed_enum::indexed_enum;
 use crate::error_code::ErrorCode;

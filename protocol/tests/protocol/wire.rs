@@ -16,7 +16,9 @@ use std::path::PathBuf;
 
 /// A file under the repository's tests/vectors directory.
 fn vector_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors")
+        .join(name)
 }
 
 /// Reads and parses a JSON vector file.
@@ -28,7 +30,9 @@ fn read_vectors(name: &str) -> serde_json::Value {
 
 /// A string field of a JSON object.
 fn field<'a>(entry: &'a serde_json::Value, key: &str) -> &'a str {
-    entry[key].as_str().unwrap_or_else(|| panic!("missing string field {key} in {entry}"))
+    entry[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("missing string field {key} in {entry}"))
 }
 
 /// Hex text to bytes.

@@ -42,11 +42,19 @@ fn reference_requests() -> Vec<Message> {
     vec![
         request(1, 1, handshake(None)),
         request(1, 7, handshake(Some("secret"))),
-        request(2, 1, create_stream("events", DataClass::Public, Placement::Global)),
+        request(
+            2,
+            1,
+            create_stream("events", DataClass::Public, Placement::Global),
+        ),
         request(
             3,
             1,
-            create_stream("phi", DataClass::PHI, Placement::Region(Region::Custom("eu".into()))),
+            create_stream(
+                "phi",
+                DataClass::PHI,
+                Placement::Region(Region::Custom("eu".into())),
+            ),
         ),
         Message::Request(Request {
             id: RequestId(300),
@@ -95,7 +103,13 @@ fn reference_requests() -> Vec<Message> {
                 max_bytes: 1_048_576,
             }),
         ),
-        request(8, 1, RequestPayload::StreamInfo(StreamInfoRequest { stream_id: StreamId(1) })),
+        request(
+            8,
+            1,
+            RequestPayload::StreamInfo(StreamInfoRequest {
+                stream_id: StreamId(1),
+            }),
+        ),
         request(
             9,
             1,
@@ -195,7 +209,10 @@ fn reference_responses() -> Vec<Message> {
                 next_offset: None,
             }),
         ),
-        response(8, ResponsePayload::StreamInfo(StreamInfoResponse { length: 3 })),
+        response(
+            8,
+            ResponsePayload::StreamInfo(StreamInfoResponse { length: 3 }),
+        ),
         response(
             9,
             ResponsePayload::Subscribe(SubscribeResponse {
@@ -290,7 +307,11 @@ fn more_v5_messages() -> Vec<(String, Message)> {
         ("request/sync-full-audit-max-ids".to_owned(), full_audit),
         (
             "request/create-stream-us-east-1".to_owned(),
-            request(4, 2, create_stream("s", DataClass::PII, Placement::Region(Region::USEast1))),
+            request(
+                4,
+                2,
+                create_stream("s", DataClass::PII, Placement::Region(Region::USEast1)),
+            ),
         ),
         (
             "request/subscribe-consumer-group".to_owned(),
@@ -348,7 +369,9 @@ fn extension_requests() -> Vec<(String, Message)> {
         ),
         (
             "ext/request/get-checkpoint",
-            RequestPayload::GetCheckpoint(GetCheckpointRequest { stream_id: StreamId(1) }),
+            RequestPayload::GetCheckpoint(GetCheckpointRequest {
+                stream_id: StreamId(1),
+            }),
         ),
         (
             "ext/request/consistency-proof",
@@ -375,11 +398,15 @@ fn extension_requests() -> Vec<(String, Message)> {
         ),
         (
             "ext/request/revoke-api-key",
-            RequestPayload::RevokeApiKey(RevokeApiKeyRequest { key_id: "k1".into() }),
+            RequestPayload::RevokeApiKey(RevokeApiKeyRequest {
+                key_id: "k1".into(),
+            }),
         ),
         (
             "ext/request/list-api-keys",
-            RequestPayload::ListApiKeys(ListApiKeysRequest { tenant_id: TenantId(2) }),
+            RequestPayload::ListApiKeys(ListApiKeysRequest {
+                tenant_id: TenantId(2),
+            }),
         ),
         (
             "ext/request/query-extension-values",
@@ -448,14 +475,22 @@ fn extension_responses() -> Vec<(String, Message)> {
         ),
         (
             "ext/response/tenant-created",
-            ResponsePayload::TenantCreated(TenantCreatedResponse { tenant_id: TenantId(2) }),
+            ResponsePayload::TenantCreated(TenantCreatedResponse {
+                tenant_id: TenantId(2),
+            }),
         ),
         (
             "ext/response/tenants",
             ResponsePayload::Tenants(TenantsResponse {
                 tenants: vec![
-                    TenantInfo { id: TenantId(1), name: "default".into() },
-                    TenantInfo { id: TenantId(2), name: "clinic".into() },
+                    TenantInfo {
+                        id: TenantId(1),
+                        name: "default".into(),
+                    },
+                    TenantInfo {
+                        id: TenantId(2),
+                        name: "clinic".into(),
+                    },
                 ],
             }),
         ),
@@ -491,7 +526,9 @@ fn extension_responses() -> Vec<(String, Message)> {
         (
             "ext/response/query-extension-values",
             ResponsePayload::Query(QueryResponse {
-                columns: (0..extension_values().len()).map(|index| format!("c{index}")).collect(),
+                columns: (0..extension_values().len())
+                    .map(|index| format!("c{index}"))
+                    .collect(),
                 rows: vec![extension_values()],
             }),
         ),

@@ -17,14 +17,24 @@ fn every_reference_vector_matches_byte_for_byte() {
         let description = field(vector, "message");
         let payload = unhex(field(vector, "payload_hex"));
         let frame = unhex(field(vector, "frame_hex"));
-        assert_eq!(hex::encode(encode_message(message)), hex::encode(&payload), "{description}");
+        assert_eq!(
+            hex::encode(encode_message(message)),
+            hex::encode(&payload),
+            "{description}"
+        );
         assert_eq!(
             hex::encode(frame_message(message).expect("small frame")),
             hex::encode(&frame),
             "{description}"
         );
-        assert_eq!(&decode_message(&payload).expect(description), message, "{description}");
-        let decoded = decode_frame(&frame).expect(description).expect("complete frame");
+        assert_eq!(
+            &decode_message(&payload).expect(description),
+            message,
+            "{description}"
+        );
+        let decoded = decode_frame(&frame)
+            .expect(description)
+            .expect("complete frame");
         assert_eq!(decoded.consumed, frame.len(), "{description}");
         assert_eq!(&frame[decoded.payload], &payload[..], "{description}");
     }
