@@ -5,6 +5,7 @@
 
 pub mod attributes;
 pub mod capability;
+pub mod checkpoint;
 pub mod codec;
 pub mod error_code;
 pub mod frame;
@@ -12,6 +13,7 @@ pub mod hash;
 pub mod ids;
 pub mod merkle;
 pub mod message;
+pub mod note;
 pub mod prefix;
 pub mod record;
 pub mod value;
