@@ -1,5 +1,10 @@
 //! Wire vectors and property tests (frames, messages, prefixes, extensions).
 
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions fail loudly on bad vectors"
+)]
+
 #[allow(
     dead_code,
     reason = "the catalogue is shared with the vector generator, which uses all of it"
