@@ -4,3 +4,4 @@
 
 pub mod index;
 pub mod io;
+pub mod wal;
