@@ -85,6 +85,8 @@ mod state;
 mod stream;
 mod table;
 mod tenant;
+#[cfg(test)]
+mod test_support;
 
 pub use api_key::{ApiKey, ApiKeyId};
 pub use apply::{apply, apply_in_place};

@@ -14,6 +14,10 @@ pub const SQL_LOG_STREAM_ID: StreamId = StreamId(0);
 /// no user stream can take it.
 pub const SQL_LOG_STREAM_NAME: &str = "$sql";
 
+/// The data class recorded for every SQL log. SQL tables may hold anything, so
+/// the log gets the class for data that must not leave the tenant.
+pub const SQL_LOG_DATA_CLASS: DataClass = DataClass::Confidential;
+
 /// The id the first user stream of a tenant gets.
 pub const FIRST_USER_STREAM_ID: StreamId = StreamId(1);
 
@@ -95,7 +99,3 @@ impl Stream {
         self.last_commit_ns
     }
 }
-
-/// The data class recorded for every SQL log. SQL tables may hold anything, so
-/// the log gets the class for data that must not leave the tenant.
-pub const SQL_LOG_DATA_CLASS: DataClass = DataClass::Confidential;
