@@ -9,6 +9,9 @@
 //! recovery, so the layout is a stored format: add variants only at the end and
 //! never reorder them.
 
+#[cfg(test)]
+mod tests;
+
 use kimberlite_protocol::{DataClass, Offset, Placement, StreamId, TenantId};
 use serde::{Deserialize, Serialize};
 

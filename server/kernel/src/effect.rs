@@ -7,6 +7,9 @@
 //! stream) yields only `StreamCreated { existed: true }`, so
 //! [`changes_state`] tells the shell whether there is anything to log.
 
+#[cfg(test)]
+mod tests;
+
 use kimberlite_protocol::{Offset, StreamId, TenantId};
 
 use crate::api_key::ApiKeyId;

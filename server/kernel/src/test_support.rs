@@ -36,7 +36,11 @@ pub(crate) fn state_with_tenant() -> State {
 
 /// `CreateTenant` named after its id.
 pub(crate) fn create_tenant(tenant_id: TenantId, timestamp_ns: u64) -> Command {
-    Command::CreateTenant { tenant_id, name: format!("tenant-{tenant_id}"), timestamp_ns }
+    Command::CreateTenant {
+        tenant_id,
+        name: format!("tenant-{tenant_id}"),
+        timestamp_ns,
+    }
 }
 
 /// `CreateStream` of a public, global stream in [`TENANT`].
@@ -63,12 +67,21 @@ pub(crate) fn append(stream_id: u64, expected: u64, count: u32, timestamp_ns: u6
 
 /// `RecordSqlEffect` for [`TENANT`].
 pub(crate) fn sql(timestamp_ns: u64, table_changes: Vec<TableChange>) -> Command {
-    Command::RecordSqlEffect { tenant_id: TENANT, timestamp_ns, table_changes }
+    Command::RecordSqlEffect {
+        tenant_id: TENANT,
+        timestamp_ns,
+        table_changes,
+    }
 }
 
 /// A column of type `BIGINT`.
 pub(crate) fn column(name: &str, nullable: bool) -> ColumnDef {
-    ColumnDef { name: name.to_owned(), column_type: ColumnType::BigInt, nullable, default: None }
+    ColumnDef {
+        name: name.to_owned(),
+        column_type: ColumnType::BigInt,
+        nullable,
+        default: None,
+    }
 }
 
 /// `patients (id BIGINT NOT NULL PRIMARY KEY, name TEXT, ward BIGINT)` with a
@@ -113,6 +126,9 @@ pub(crate) fn plain_table(name: &str, columns: &[&str]) -> TableSchema {
 /// A state with [`TENANT`] and its table `patients` created at 100 ns.
 pub(crate) fn state_with_patients() -> State {
     let mut state = state_with_tenant();
-    run(&mut state, &sql(100, vec![TableChange::CreateTable(patients())]));
+    run(
+        &mut state,
+        &sql(100, vec![TableChange::CreateTable(patients())]),
+    );
     state
 }

@@ -8,13 +8,17 @@ use crate::{
 };
 
 fn drop_table(table: &str) -> TableChange {
-    TableChange::DropTable { table: table.to_owned() }
+    TableChange::DropTable {
+        table: table.to_owned(),
+    }
 }
 
 fn drop_column(table: &str, column: &str) -> TableChange {
     TableChange::AlterTable {
         table: table.to_owned(),
-        alteration: TableAlteration::DropColumn { column: column.to_owned() },
+        alteration: TableAlteration::DropColumn {
+            column: column.to_owned(),
+        },
     }
 }
 
@@ -49,11 +53,20 @@ fn not_reached(table: &str, action: HistoryRemoval, from: u64, now: u64) -> Kern
 fn drop_table_removes_it() {
     let mut state = state_with_patients();
     let effects = run(&mut state, &sql(200, vec![drop_table("patients")]));
-    assert_eq!(effects[1], Effect::TableDropped { tenant_id: TENANT, table: "patients".into() });
+    assert_eq!(
+        effects[1],
+        Effect::TableDropped {
+            tenant_id: TENANT,
+            table: "patients".into()
+        }
+    );
     assert!(state.table(TENANT, "patients").is_none());
     assert_eq!(
         reject(&mut state, &sql(300, vec![drop_table("patients")])),
-        KernelError::TableNotFound { tenant_id: TENANT, table: "patients".to_owned() }
+        KernelError::TableNotFound {
+            tenant_id: TENANT,
+            table: "patients".to_owned()
+        }
     );
 }
 
@@ -61,7 +74,12 @@ fn drop_table_removes_it() {
 fn retention_holds_a_table_until_its_newest_history_is_old_enough() {
     let mut state = state_with_patients(); // created at 100 ns
     keep_history(&mut state, "patients", 1_000);
-    let rows = TableChange::RowChanges { table: "patients".into(), inserted: 1, updated: 0, deleted: 0 };
+    let rows = TableChange::RowChanges {
+        table: "patients".into(),
+        inserted: 1,
+        updated: 0,
+        deleted: 0,
+    };
     run(&mut state, &sql(500, vec![rows])); // newest history now at 500 ns
     assert_eq!(
         reject(&mut state, &sql(1_499, vec![drop_table("patients")])),
@@ -75,9 +93,22 @@ fn retention_holds_a_table_until_its_newest_history_is_old_enough() {
 fn add_column_appends_it() {
     let mut state = state_with_patients();
     let effects = run(&mut state, &sql(200, vec![add_column("patients", "born")]));
-    assert_eq!(effects[1], Effect::TableAltered { tenant_id: TENANT, table: "patients".into() });
+    assert_eq!(
+        effects[1],
+        Effect::TableAltered {
+            tenant_id: TENANT,
+            table: "patients".into()
+        }
+    );
     let table = state.table(TENANT, "patients").expect("table");
-    assert_eq!(table.schema().columns.last().map(|column| column.name.as_str()), Some("born"));
+    assert_eq!(
+        table
+            .schema()
+            .columns
+            .last()
+            .map(|column| column.name.as_str()),
+        Some("born")
+    );
     assert_eq!((table.changed_at(), table.changed_ns()), (Offset(1), 200));
     assert_eq!(
         reject(&mut state, &sql(300, vec![add_column("patients", "born")])),
@@ -92,12 +123,24 @@ fn add_column_appends_it() {
 #[test]
 fn drop_column_removes_an_unused_column() {
     let mut state = state_with_patients();
-    run(&mut state, &sql(200, vec![add_column("patients", "born"), drop_column("patients", "born")]));
+    run(
+        &mut state,
+        &sql(
+            200,
+            vec![
+                add_column("patients", "born"),
+                drop_column("patients", "born"),
+            ],
+        ),
+    );
     let table = state.table(TENANT, "patients").expect("table");
     assert!(table.schema().column("born").is_none());
     assert_eq!(
         reject(&mut state, &sql(300, vec![drop_column("patients", "born")])),
-        KernelError::ColumnNotFound { table: "patients".into(), column: "born".into() }
+        KernelError::ColumnNotFound {
+            table: "patients".into(),
+            column: "born".into()
+        }
     );
 }
 
@@ -138,8 +181,15 @@ fn retention_holds_columns_too() {
 #[test]
 fn indexes_are_created_and_dropped_by_name() {
     let mut state = state_with_patients();
-    let index = IndexDef { name: "by_name".into(), columns: vec!["name".into()], unique: false };
-    let create = TableChange::CreateIndex { table: "patients".into(), index: index.clone() };
+    let index = IndexDef {
+        name: "by_name".into(),
+        columns: vec!["name".into()],
+        unique: false,
+    };
+    let create = TableChange::CreateIndex {
+        table: "patients".into(),
+        index: index.clone(),
+    };
     let effects = run(&mut state, &sql(200, vec![create]));
     let created = Effect::IndexCreated {
         tenant_id: TENANT,
@@ -147,48 +197,105 @@ fn indexes_are_created_and_dropped_by_name() {
         index: "by_name".into(),
     };
     assert_eq!(effects[1], created);
-    assert_eq!(state.table(TENANT, "patients").and_then(|t| t.schema().index("by_name")), Some(&index));
+    assert_eq!(
+        state
+            .table(TENANT, "patients")
+            .and_then(|t| t.schema().index("by_name")),
+        Some(&index)
+    );
 
-    let effects = run(&mut state, &sql(300, vec![TableChange::DropIndex { index: "by_name".into() }]));
+    let effects = run(
+        &mut state,
+        &sql(
+            300,
+            vec![TableChange::DropIndex {
+                index: "by_name".into(),
+            }],
+        ),
+    );
     let dropped = Effect::IndexDropped {
         tenant_id: TENANT,
         table: "patients".into(),
         index: "by_name".into(),
     };
     assert_eq!(effects[1], dropped);
-    assert!(state.table(TENANT, "patients").is_some_and(|t| t.schema().index("by_name").is_none()));
+    assert!(state
+        .table(TENANT, "patients")
+        .is_some_and(|t| t.schema().index("by_name").is_none()));
     assert_eq!(
-        reject(&mut state, &sql(400, vec![TableChange::DropIndex { index: "by_name".into() }])),
-        KernelError::IndexNotFound { tenant_id: TENANT, index: "by_name".into() }
+        reject(
+            &mut state,
+            &sql(
+                400,
+                vec![TableChange::DropIndex {
+                    index: "by_name".into()
+                }]
+            )
+        ),
+        KernelError::IndexNotFound {
+            tenant_id: TENANT,
+            index: "by_name".into()
+        }
     );
 }
 
 #[test]
 fn index_names_are_unique_across_the_tenant() {
     let mut state = state_with_patients();
-    run(&mut state, &sql(200, vec![TableChange::CreateTable(plain_table("visits", &["ward"]))]));
-    let index =
-        IndexDef { name: "patients_by_ward".into(), columns: vec!["ward".into()], unique: false };
-    let create = TableChange::CreateIndex { table: "visits".into(), index };
+    run(
+        &mut state,
+        &sql(
+            200,
+            vec![TableChange::CreateTable(plain_table("visits", &["ward"]))],
+        ),
+    );
+    let index = IndexDef {
+        name: "patients_by_ward".into(),
+        columns: vec!["ward".into()],
+        unique: false,
+    };
+    let create = TableChange::CreateIndex {
+        table: "visits".into(),
+        index,
+    };
     assert_eq!(
         reject(&mut state, &sql(300, vec![create])),
-        KernelError::IndexAlreadyExists { tenant_id: TENANT, index: "patients_by_ward".into() }
+        KernelError::IndexAlreadyExists {
+            tenant_id: TENANT,
+            index: "patients_by_ward".into()
+        }
     );
 }
 
 #[test]
 fn index_columns_must_exist_and_the_table_too() {
     let mut state = state_with_patients();
-    let index = IndexDef { name: "by_x".into(), columns: vec!["x".into()], unique: false };
-    let on_patients = TableChange::CreateIndex { table: "patients".into(), index: index.clone() };
+    let index = IndexDef {
+        name: "by_x".into(),
+        columns: vec!["x".into()],
+        unique: false,
+    };
+    let on_patients = TableChange::CreateIndex {
+        table: "patients".into(),
+        index: index.clone(),
+    };
     assert_eq!(
         reject(&mut state, &sql(200, vec![on_patients])),
-        KernelError::ColumnNotFound { table: "patients".into(), column: "x".into() }
+        KernelError::ColumnNotFound {
+            table: "patients".into(),
+            column: "x".into()
+        }
     );
-    let on_nothing = TableChange::CreateIndex { table: "nothing".into(), index };
+    let on_nothing = TableChange::CreateIndex {
+        table: "nothing".into(),
+        index,
+    };
     assert_eq!(
         reject(&mut state, &sql(200, vec![on_nothing])),
-        KernelError::TableNotFound { tenant_id: TENANT, table: "nothing".into() }
+        KernelError::TableNotFound {
+            tenant_id: TENANT,
+            table: "nothing".into()
+        }
     );
 }
 
@@ -197,6 +304,9 @@ fn altering_an_unknown_table_fails() {
     let mut state = state_with_patients();
     assert_eq!(
         reject(&mut state, &sql(200, vec![add_column("nothing", "a")])),
-        KernelError::TableNotFound { tenant_id: TENANT, table: "nothing".into() }
+        KernelError::TableNotFound {
+            tenant_id: TENANT,
+            table: "nothing".into()
+        }
     );
 }
