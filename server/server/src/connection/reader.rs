@@ -1,0 +1,383 @@
+//! The read loop of a connection and its orderly end.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use kimberlite_protocol::message::{
+    CloseReason, SubscribeCreditRequest, SubscribeRequest, SubscribeResponse,
+    SubscriptionAckResponse, UnsubscribeRequest,
+};
+use kimberlite_protocol::{
+    CapabilitySet, ErrorCode, FrameDecoder, Message, Request, RequestId, RequestPayload,
+    ResponsePayload,
+};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::Instant;
+
+use super::dispatch::{execute, prepare_tenant};
+use super::inbound::{classify, Inbound};
+use super::session::Session;
+use super::subscription::{Subscriptions, Target};
+use crate::backend::{Backend, BackendError, BackendResult};
+use crate::server::Shared;
+
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Why the read loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// The client closed its side.
+    Eof,
+    /// The server is shutting down.
+    Shutdown,
+    /// Nothing happened for the idle timeout.
+    Idle,
+    /// A bad frame or message.
+    ProtocolError,
+    /// The socket failed, or the writer gave up.
+    Broken,
+}
+
+/// The reader's state for one connection.
+pub(super) struct Connection<B: Backend> {
+    peer: SocketAddr,
+    shared: Arc<Shared<B>>,
+    out: mpsc::Sender<Message>,
+    stop: watch::Receiver<bool>,
+    session: Session,
+    in_flight: Arc<Semaphore>,
+    requests: JoinSet<()>,
+    subscriptions: Subscriptions,
+}
+
+impl<B: Backend> Connection<B> {
+    pub(super) fn new(
+        peer: SocketAddr,
+        shared: Arc<Shared<B>>,
+        out: mpsc::Sender<Message>,
+        stop: watch::Receiver<bool>,
+    ) -> Self {
+        let in_flight = Arc::new(Semaphore::new(
+            shared.config.limits.max_in_flight_per_connection,
+        ));
+        Self {
+            peer,
+            shared,
+            out,
+            stop,
+            session: Session::new(),
+            in_flight,
+            requests: JoinSet::new(),
+            subscriptions: Subscriptions::default(),
+        }
+    }
+
+    /// Reads and serves requests until the connection ends, then winds down.
+    pub(super) async fn run<R: AsyncRead + Unpin>(mut self, reader: R, writer: JoinHandle<()>) {
+        let end = self.read_loop(reader).await;
+        self.finish(end, writer).await;
+    }
+
+    fn busy(&mut self) -> bool {
+        let limit = self.shared.config.limits.max_in_flight_per_connection;
+        self.in_flight.available_permits() < limit || self.subscriptions.live() > 0
+    }
+
+    async fn read_loop<R: AsyncRead + Unpin>(&mut self, mut reader: R) -> End {
+        let limits = &self.shared.config.limits;
+        let idle = limits.idle_timeout;
+        let mut decoder = FrameDecoder::with_max_payload_len(limits.max_frame_bytes);
+        let mut chunk = vec![0u8; READ_CHUNK];
+        let mut deadline = Instant::now() + idle;
+        loop {
+            loop {
+                let inbound = match decoder.next_frame() {
+                    Ok(Some(payload)) => classify(payload),
+                    Ok(None) => break,
+                    Err(error) => {
+                        tracing::warn!(peer = %self.peer, %error, "closing connection: bad frame");
+                        self.shared.metrics.protocol_error();
+                        return End::ProtocolError;
+                    }
+                };
+                deadline = Instant::now() + idle;
+                if let Some(end) = self.handle(inbound).await {
+                    return end;
+                }
+            }
+            while self.requests.try_join_next().is_some() {}
+            let event = tokio::select! {
+                () = stopped(&mut self.stop) => return End::Shutdown,
+                () = self.out.closed() => return End::Broken,
+                () = tokio::time::sleep_until(deadline) => None,
+                read = reader.read(&mut chunk) => Some(read),
+            };
+            match event {
+                None if self.busy() => deadline = Instant::now() + idle,
+                None => {
+                    tracing::info!(peer = %self.peer, ?idle, "closing idle connection");
+                    return End::Idle;
+                }
+                Some(Ok(0)) if decoder.buffered_len() > 0 => {
+                    tracing::warn!(peer = %self.peer, "connection closed inside a frame");
+                    self.shared.metrics.protocol_error();
+                    return End::ProtocolError;
+                }
+                Some(Ok(0)) => return End::Eof,
+                Some(Ok(read)) => {
+                    self.shared.metrics.received(read as u64);
+                    decoder.extend(chunk.get(..read).unwrap_or_default());
+                }
+                Some(Err(error)) => {
+                    tracing::debug!(peer = %self.peer, %error, "read failed");
+                    return End::Broken;
+                }
+            }
+        }
+    }
+
+    /// Serves one inbound message; Some when the connection must end.
+    async fn handle(&mut self, inbound: Inbound) -> Option<End> {
+        match inbound {
+            Inbound::Malformed(reason) => {
+                tracing::warn!(peer = %self.peer, %reason, "closing connection: bad message");
+                self.shared.metrics.protocol_error();
+                Some(End::ProtocolError)
+            }
+            Inbound::Unsupported { id, message } => {
+                self.shared.metrics.unsupported_request();
+                let error = BackendError::new(ErrorCode::InvalidRequest, message);
+                self.respond(id, Err(error)).await;
+                None
+            }
+            Inbound::Request(request) => {
+                self.shared.metrics.request(&request.payload);
+                self.request(*request).await;
+                None
+            }
+        }
+    }
+
+    async fn request(&mut self, request: Request) {
+        let id = request.id;
+        if let RequestPayload::Handshake(handshake) = request.payload {
+            let answer = self.session.handshake(&self.shared, handshake).await;
+            self.respond(id, answer).await;
+            return;
+        }
+        if let Err(error) = self.session.admit(&request) {
+            self.respond(id, Err(error)).await;
+            return;
+        }
+        let tenant_id = request.tenant_id;
+        match request.payload {
+            RequestPayload::EnableExtensions(enable) => {
+                let offered = self.shared.config.capabilities;
+                let answer = self.session.enable_extensions(offered, &enable);
+                self.respond(id, Ok(answer)).await;
+            }
+            RequestPayload::Subscribe(subscribe) => {
+                let payload = RequestPayload::Subscribe(subscribe.clone());
+                match prepare_tenant(&self.shared, tenant_id, &payload).await {
+                    Ok(()) => self.subscribe(id, tenant_id, subscribe).await,
+                    Err(error) => self.respond(id, Err(error)).await,
+                }
+            }
+            RequestPayload::SubscribeCredit(credit) => self.credit(id, &credit).await,
+            RequestPayload::Unsubscribe(unsubscribe) => self.unsubscribe(id, &unsubscribe).await,
+            payload => self.spawn(id, tenant_id, payload).await,
+        }
+    }
+
+    /// Runs a request on its own task once an in-flight slot is free.
+    async fn spawn(
+        &mut self,
+        id: RequestId,
+        tenant_id: kimberlite_protocol::TenantId,
+        payload: RequestPayload,
+    ) {
+        let Ok(permit) = self.in_flight.clone().acquire_owned().await else {
+            return;
+        };
+        let shared = self.shared.clone();
+        let out = self.out.clone();
+        let capabilities = self.session.capabilities;
+        self.requests.spawn(async move {
+            let answer = execute(&shared, tenant_id, payload).await;
+            send_answer(&shared, &out, capabilities, id, answer).await;
+            drop(permit);
+        });
+    }
+
+    async fn respond(&self, id: RequestId, answer: BackendResult<ResponsePayload>) {
+        send_answer(
+            &self.shared,
+            &self.out,
+            self.session.capabilities,
+            id,
+            answer,
+        )
+        .await;
+    }
+
+    async fn subscribe(
+        &mut self,
+        id: RequestId,
+        tenant_id: kimberlite_protocol::TenantId,
+        request: SubscribeRequest,
+    ) {
+        match self.check_subscribe(tenant_id, &request).await {
+            Err(error) => self.respond(id, Err(error)).await,
+            Ok(credits) => {
+                let subscription_id = self.subscriptions.allocate_id();
+                let answer = ResponsePayload::Subscribe(SubscribeResponse {
+                    subscription_id,
+                    start_offset: request.from_offset,
+                    credits,
+                });
+                // The answer is queued before the task starts, so it precedes every push.
+                self.respond(id, Ok(answer)).await;
+                let target = Target {
+                    tenant_id,
+                    stream_id: request.stream_id,
+                    from_offset: request.from_offset,
+                    credits,
+                };
+                let shared = self.shared.clone();
+                self.subscriptions
+                    .start(subscription_id, target, shared, self.out.clone());
+            }
+        }
+    }
+
+    /// Checks a Subscribe; returns the credits granted.
+    async fn check_subscribe(
+        &mut self,
+        tenant_id: kimberlite_protocol::TenantId,
+        request: &SubscribeRequest,
+    ) -> BackendResult<u32> {
+        let limits = &self.shared.config.limits;
+        if request.consumer_group.is_some() {
+            return Err(BackendError::new(
+                ErrorCode::InvalidRequest,
+                "consumer groups are not supported",
+            ));
+        }
+        let limit = limits.max_subscriptions_per_connection;
+        if self.subscriptions.live() >= limit {
+            return Err(BackendError::new(
+                ErrorCode::RateLimited,
+                format!("this connection already has {limit} subscriptions, the limit"),
+            ));
+        }
+        let length = self
+            .shared
+            .backend
+            .stream_length(tenant_id, request.stream_id)
+            .await?;
+        if request.from_offset.get() > length {
+            return Err(BackendError::new(
+                ErrorCode::InvalidOffset,
+                format!(
+                    "offset {} is beyond the stream's length {length}",
+                    request.from_offset
+                ),
+            ));
+        }
+        Ok(request.initial_credits.min(limits.max_subscription_credits))
+    }
+
+    async fn credit(&mut self, id: RequestId, request: &SubscribeCreditRequest) {
+        let subscription_id = request.subscription_id;
+        let answer = match self.subscriptions.get(subscription_id) {
+            Some(handle) => {
+                let credits_remaining = handle.control.grant(request.additional_credits);
+                Ok(ResponsePayload::SubscriptionAck(SubscriptionAckResponse {
+                    subscription_id,
+                    credits_remaining,
+                }))
+            }
+            None => Err(not_found(subscription_id)),
+        };
+        self.respond(id, answer).await;
+    }
+
+    async fn unsubscribe(&mut self, id: RequestId, request: &UnsubscribeRequest) {
+        let subscription_id = request.subscription_id;
+        let answer = match self.subscriptions.cancel(subscription_id) {
+            Some(credits_remaining) => {
+                Ok(ResponsePayload::SubscriptionAck(SubscriptionAckResponse {
+                    subscription_id,
+                    credits_remaining,
+                }))
+            }
+            None => Err(not_found(subscription_id)),
+        };
+        self.respond(id, answer).await;
+    }
+
+    /// Ends the connection: lets or stops in-flight requests, closes
+    /// subscriptions, and lets the writer flush what is queued.
+    async fn finish(mut self, end: End, writer: JoinHandle<()>) {
+        match end {
+            End::Eof | End::Shutdown => while self.requests.join_next().await.is_some() {},
+            End::Idle | End::ProtocolError | End::Broken => self.requests.abort_all(),
+        }
+        match end {
+            End::Shutdown => {
+                self.subscriptions
+                    .close_all(CloseReason::ServerShutdown)
+                    .await
+            }
+            End::ProtocolError => {
+                self.subscriptions
+                    .close_all(CloseReason::ProtocolError)
+                    .await
+            }
+            End::Eof | End::Idle | End::Broken => self.subscriptions.abort_all(),
+        }
+        while self.requests.join_next().await.is_some() {}
+        let timeout = self.shared.config.limits.write_timeout;
+        drop(self.out);
+        if tokio::time::timeout(timeout, writer).await.is_err() {
+            tracing::debug!(peer = %self.peer, "writer did not finish in time");
+        }
+    }
+}
+
+/// Resolves once the server's stop signal turns true (or its sender is gone).
+pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+fn not_found(id: kimberlite_protocol::SubscriptionId) -> BackendError {
+    BackendError::new(
+        ErrorCode::SubscriptionNotFound,
+        format!("no subscription {id}"),
+    )
+}
+
+/// Queues the answer to request `id`, adapted to what the connection enabled.
+async fn send_answer<B: Backend>(
+    shared: &Shared<B>,
+    out: &mpsc::Sender<Message>,
+    capabilities: CapabilitySet,
+    id: RequestId,
+    answer: BackendResult<ResponsePayload>,
+) {
+    let payload = match answer {
+        Ok(payload) => payload,
+        Err(error) => {
+            shared.metrics.error(error.code);
+            ResponsePayload::Error(kimberlite_protocol::message::ErrorResponse {
+                code: error.code,
+                message: error.message,
+            })
+        }
+    };
+    let payload = capabilities.adapt_response(payload);
+    // A closed queue means the connection is ending; the answer has nowhere to go.
+    let _ = out.send(Message::response(id, payload)).await;
+}
