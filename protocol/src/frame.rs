@@ -151,8 +151,8 @@ pub fn decode_frame(buf: &[u8]) -> Result<Option<DecodedFrame>, FrameError> {
 /// Decodes the frame at the start of `buf`, refusing payloads above
 /// `max_payload_len` (clamped to [`MAX_PAYLOAD_LEN`]).
 ///
-/// Magic and version are checked on as many of their bytes as have arrived, so
-/// garbage is refused at once; the length as soon as the header is complete.
+/// Magic and version are checked as soon as their bytes have arrived, so
+/// garbage is refused early; the length as soon as the header is complete.
 ///
 /// # Errors
 /// The first failed check, in the order magic, version, length, checksum.
@@ -189,30 +189,20 @@ pub fn decode_frame_with_limit(
     }))
 }
 
-/// Checks magic and version against however many of their six bytes are present.
+/// Checks magic once its four bytes are present and the version once its two
+/// are, so a decision never depends on how the bytes were split into reads.
 fn check_partial_prefix(buf: &[u8]) -> Result<(), FrameError> {
-    const EXPECTED: [u8; 6] = {
-        let magic = FRAME_MAGIC.to_be_bytes();
-        let version = PROTOCOL_VERSION.to_be_bytes();
-        [
-            magic[0], magic[1], magic[2], magic[3], version[0], version[1],
-        ]
-    };
-    let seen = buf.len().min(4);
-    if buf[..seen] != EXPECTED[..seen] {
-        let mut magic = [0u8; 4];
-        magic[..seen].copy_from_slice(&buf[..seen]);
-        return Err(FrameError::BadMagic {
-            found: u32::from_be_bytes(magic),
-        });
+    if let Some(magic) = buf.first_chunk::<4>() {
+        let found = u32::from_be_bytes(*magic);
+        if found != FRAME_MAGIC {
+            return Err(FrameError::BadMagic { found });
+        }
     }
-    let seen = buf.len().min(6);
-    if seen > 4 && buf[4..seen] != EXPECTED[4..seen] {
-        let mut version = [0u8; 2];
-        version[..seen - 4].copy_from_slice(&buf[4..seen]);
-        return Err(FrameError::UnsupportedVersion {
-            found: u16::from_be_bytes(version),
-        });
+    if let Some(&[_, _, _, _, high, low]) = buf.first_chunk::<6>() {
+        let found = u16::from_be_bytes([high, low]);
+        if found != PROTOCOL_VERSION {
+            return Err(FrameError::UnsupportedVersion { found });
+        }
     }
     Ok(())
 }

@@ -114,13 +114,32 @@ fn payload_of_exactly_the_maximum_is_accepted_and_one_more_is_not() {
 
 #[test]
 fn garbage_is_refused_before_the_header_is_complete() {
-    assert!(matches!(
-        decode_frame(b"GE"),
-        Err(FrameError::BadMagic { .. })
-    ));
+    assert_eq!(decode_frame(b"GET"), Ok(None));
+    assert_eq!(decode_frame(b"GET "), Err(FrameError::BadMagic { found: 0x4745_5420 }));
     assert!(matches!(
         decode_frame(b"VDB \x00\x04"),
         Err(FrameError::UnsupportedVersion { found: 4 })
     ));
     assert_eq!(decode_frame(b"VDB \x00"), Ok(None));
+}
+
+/// Found by the frame_decoder fuzz target: an early magic check on fewer than
+/// four bytes reported a value that depended on how the bytes were chunked.
+#[test]
+fn errors_do_not_depend_on_chunking() {
+    let stream = [0x29u8, 0x0a, 0x00, 0x00, 0x56];
+    let whole = decode_frame(&stream);
+    for chunk in 1..stream.len() {
+        let mut decoder = FrameDecoder::new();
+        let mut result = Ok(None);
+        for piece in stream.chunks(chunk) {
+            decoder.extend(piece);
+            result = decoder.next_frame().map(|frame| frame.map(<[u8]>::to_vec));
+            if result.is_err() {
+                break;
+            }
+        }
+        assert_eq!(result.err(), whole.clone().err(), "chunk {chunk}");
+    }
+    assert!(matches!(whole, Err(FrameError::BadMagic { found: 0x290a_0000 })));
 }
