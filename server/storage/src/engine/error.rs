@@ -41,6 +41,19 @@ pub enum EngineError {
     /// The tenant's data key was destroyed: its payloads are gone for good.
     #[error("tenant {0}'s data key was destroyed (crypto-erasure); its payloads are unreadable")]
     Erased(u64),
+    /// A stream's index holds fewer records than the snapshot says it was
+    /// synced with; recovery then ignores the snapshot and replays the log.
+    #[error("indexes of stream {tenant}/{stream} hold {found} records but the snapshot says {expected}")]
+    IndexBehindSnapshot {
+        /// The tenant.
+        tenant: u64,
+        /// The stream.
+        stream: u64,
+        /// Records the index holds.
+        found: u64,
+        /// Records the snapshot vouches for.
+        expected: u64,
+    },
     /// Stored bytes failed a check: the message names the file and offset.
     #[error("corruption: {0}")]
     Corruption(String),
@@ -75,7 +88,10 @@ impl EngineError {
             Self::TenantNotFound(_) => ErrorCode::TenantNotFound,
             Self::StreamNotFound { .. } => ErrorCode::StreamNotFound,
             Self::OutOfRange { .. } => ErrorCode::InvalidOffset,
-            Self::Erased(_) | Self::Corruption(_) | Self::Failed(_) => ErrorCode::StorageError,
+            Self::Erased(_)
+            | Self::Corruption(_)
+            | Self::Failed(_)
+            | Self::IndexBehindSnapshot { .. } => ErrorCode::StorageError,
             Self::Wal(_) | Self::Index(_) | Self::Crypto(_) | Self::Io(_) => {
                 ErrorCode::StorageError
             }

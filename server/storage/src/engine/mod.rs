@@ -35,6 +35,7 @@ mod shared;
 mod snapshot;
 mod stored_record;
 mod streams;
+mod verified;
 mod writer;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -48,7 +49,8 @@ pub use completion::{Completion, Waiter};
 pub use config::{Clock, EngineConfig, Layout, SystemClock};
 pub use error::EngineError;
 pub use intent::AppendOutcome;
-pub use read::{ReadBatch, VerifiedRead, VerifiedRecord};
+pub use read::ReadBatch;
+pub use verified::{ProvenRecord, ProvenRecords, VerifiedRead, VerifiedRecord};
 pub use records::{RecordKind, SYSTEM_STREAM};
 pub use recovery::RecoveryReport;
 pub use shared::CommitListener;
@@ -244,18 +246,8 @@ impl Engine {
         placement: Placement,
     ) -> Result<StreamId, EngineError> {
         let name = name.to_owned();
-        let effects = self.catalog_command(move |state, timestamp_ns| {
-            let stream_id = state
-                .next_stream_id(tenant_id)
-                .ok_or(EngineError::TenantNotFound(tenant_id.get()))?;
-            Ok(Command::CreateStream {
-                tenant_id,
-                stream_id,
-                name,
-                data_class,
-                placement,
-                timestamp_ns,
-            })
+        let effects = self.catalog_command(move |_, timestamp_ns| {
+            Ok(Command::CreateStream { tenant_id, name, data_class, placement, timestamp_ns })
         })?;
         effects
             .iter()

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::error::EngineError;
 use super::stored_record::{Sealing, StoredRecord};
 use super::streams::StreamKey;
-use crate::crypto::{self, DataKey};
+use crate::crypto::DataKey;
 
 pub use kimberlite_protocol::record::RecordKind;
 
@@ -21,20 +21,23 @@ pub use kimberlite_protocol::record::RecordKind;
 /// commands, replayed through the kernel on recovery.
 pub const SYSTEM_STREAM: StreamKey = (TenantId(0), StreamId(0));
 
-/// The length and head of a stream's hash chain.
+/// The length, head and last commit time of a stream's hash chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chain {
     /// Records in the stream.
     pub length: u64,
     /// Hash of the last record, or the genesis value of an empty stream.
     pub head: Hash,
+    /// Commit time of the last record (0 for an empty stream). Commit times
+    /// never decrease along a stream: the time index relies on it.
+    pub timestamp_ns: u64,
 }
 
 impl Chain {
     /// The chain of an empty stream.
     #[must_use]
     pub fn genesis(key: StreamKey) -> Self {
-        Self { length: 0, head: genesis_hash(key.0, key.1) }
+        Self { length: 0, head: genesis_hash(key.0, key.1), timestamp_ns: 0 }
     }
 }
 
@@ -109,6 +112,12 @@ impl RecordBuilder {
         payload: &[u8],
         data_key: Option<&DataKey>,
     ) -> Result<Hash, EngineError> {
+        if timestamp_ns < chain.timestamp_ns {
+            return Err(EngineError::Failed(format!(
+                "record {} of stream {}/{} would go back in time ({timestamp_ns} < {})",
+                chain.length, key.0, key.1, chain.timestamp_ns
+            )));
+        }
         let offset = Offset(chain.length);
         let hash =
             canonical_hash(key, offset, timestamp_ns, kind, &chain.head, payload, &mut self.scratch);
@@ -117,7 +126,7 @@ impl RecordBuilder {
             stream_id: key.1,
             offset,
             timestamp_ns,
-            kind: kind.into(),
+            kind: kind.as_u8(),
             prev_hash: chain.head,
             record_hash: hash,
             sealing: Sealing::Plaintext,
@@ -126,8 +135,7 @@ impl RecordBuilder {
         match (key.0.get(), data_key) {
             (0, _) => record.payload = payload.to_vec(),
             (_, Some(data_key)) => {
-                let (nonce, ciphertext) =
-                    crypto::seal(data_key, &record.associated_data(), payload)?;
+                let (nonce, ciphertext) = data_key.seal(&record.associated_data(), payload)?;
                 record.sealing = Sealing::AesGcm { nonce };
                 record.payload = ciphertext;
             }
@@ -142,6 +150,7 @@ impl RecordBuilder {
         self.ranges.push(start..self.buffer.len());
         chain.length += 1;
         chain.head = hash;
+        chain.timestamp_ns = timestamp_ns;
         Ok(hash)
     }
 
@@ -165,19 +174,16 @@ pub fn open_payload(
 ) -> Result<Vec<u8>, EngineError> {
     match (record.sealing, data_key) {
         (Sealing::Plaintext, _) => Ok(record.payload.clone()),
-        (Sealing::AesGcm { nonce }, Some(data_key)) => Ok(crypto::open(
-            data_key,
-            &nonce,
-            &record.associated_data(),
-            &record.payload,
-        )?),
+        (Sealing::AesGcm { nonce }, Some(data_key)) => {
+            Ok(data_key.open(&record.associated_data(), &nonce, &record.payload)?)
+        }
         (Sealing::AesGcm { .. }, None) => Err(EngineError::Erased(record.tenant_id.get())),
     }
 }
 
 /// Checks that a plaintext matches the record hash stored beside it.
 pub fn check_plaintext(record: &StoredRecord, plaintext: &[u8]) -> Result<(), EngineError> {
-    let kind = RecordKind::from(record.kind);
+    let kind = record_kind(record)?;
     let mut scratch = Vec::new();
     let hash = canonical_hash(
         (record.tenant_id, record.stream_id),
@@ -196,4 +202,14 @@ pub fn check_plaintext(record: &StoredRecord, plaintext: &[u8]) -> Result<(), En
             record.offset, record.tenant_id, record.stream_id
         )))
     }
+}
+
+/// The kind of a stored record; an unknown kind byte is corruption.
+pub fn record_kind(record: &StoredRecord) -> Result<RecordKind, EngineError> {
+    RecordKind::from_u8(record.kind).ok_or_else(|| {
+        EngineError::Corruption(format!(
+            "record {} of stream {}/{} has unknown kind {}",
+            record.offset, record.tenant_id, record.stream_id, record.kind
+        ))
+    })
 }

@@ -15,12 +15,13 @@
 
 use std::collections::HashMap;
 
-use kimberlite_kernel::{apply, Command, Effect, State};
+use kimberlite_kernel::{apply_in_place, Command, Effect, State, SQL_LOG_STREAM_ID};
 use kimberlite_protocol::record::RecordKind;
-use kimberlite_protocol::StreamId;
 
 use super::error::EngineError;
-use super::records::{check_plaintext, open_payload, Chain, SqlLogPayload, SYSTEM_STREAM};
+use super::records::{
+    check_plaintext, open_payload, record_kind, Chain, SqlLogPayload, SYSTEM_STREAM,
+};
 use super::shared::Shared;
 use super::snapshot::{self, Snapshot};
 use super::stored_record::StoredRecord;
@@ -60,9 +61,9 @@ pub(crate) fn recover(shared: &Shared, torn_tail_bytes: u64) -> Result<Recovered
     if let Some(snapshot) = snapshot {
         match replay(shared, snapshot, &mut report) {
             Ok(recovered) => return Ok(recovered),
-            Err(EngineError::Corruption(reason)) if reason.contains("the snapshot says") => {
-                tracing::warn!(%reason, "indexes behind the snapshot; replaying the whole log");
-                report.snapshot_discarded = Some(reason);
+            Err(error @ EngineError::IndexBehindSnapshot { .. }) => {
+                tracing::warn!(%error, "indexes behind the snapshot; replaying the whole log");
+                report.snapshot_discarded = Some(error.to_string());
                 shared.streams.clear();
             }
             Err(error) => return Err(error),
@@ -110,9 +111,16 @@ fn replay(
         replay_record(shared, &mut state, &record, plaintext.as_deref())?;
         let handle = shared.open_stream(key, chain.length)?;
         handle.indexes_mut().append_record(lsn, record.timestamp_ns, record.record_hash)?;
-        chains.insert(key, Chain { length: chain.length + 1, head: record.record_hash });
+        let next = Chain {
+            length: chain.length + 1,
+            head: record.record_hash,
+            timestamp_ns: record.timestamp_ns,
+        };
+        chains.insert(key, next);
         report.records_replayed += 1;
     }
+    let system_length = chains.get(&SYSTEM_STREAM).map_or(0, |chain| chain.length);
+    shared.open_stream(SYSTEM_STREAM, system_length)?;
     for handle in shared.streams.all() {
         let mut indexes = handle.indexes_mut();
         indexes.flush()?;
@@ -150,14 +158,14 @@ fn replay_record(
     plaintext: Option<&[u8]>,
 ) -> Result<(), EngineError> {
     let key = (record.tenant_id, record.stream_id);
-    let command = match RecordKind::from(record.kind) {
+    let command = match record_kind(record)? {
         RecordKind::Catalog if key == SYSTEM_STREAM => {
             let bytes = plaintext.unwrap_or_default();
             postcard::from_bytes::<Command>(bytes).map_err(|error| {
                 EngineError::Corruption(format!("catalog record {}: {error}", record.offset))
             })?
         }
-        RecordKind::SqlEffect if key.1 == StreamId(0) => Command::RecordSqlEffect {
+        RecordKind::SqlEffect if key.1 == SQL_LOG_STREAM_ID => Command::RecordSqlEffect {
             tenant_id: key.0,
             timestamp_ns: record.timestamp_ns,
             table_changes: match plaintext {
@@ -179,7 +187,7 @@ fn replay_record(
             )))
         }
     };
-    let effects = apply(state, &command).map_err(|error| {
+    let effects = apply_in_place(state, &command).map_err(|error| {
         EngineError::Corruption(format!(
             "record {} of stream {}/{} is rejected on replay: {error}",
             record.offset, key.0, key.1
@@ -188,7 +196,10 @@ fn replay_record(
     for effect in effects {
         match effect {
             Effect::TenantCreated { tenant_id } => {
-                shared.open_stream((tenant_id, StreamId(0)), 0)?;
+                shared.open_stream((tenant_id, SQL_LOG_STREAM_ID), 0)?;
+            }
+            Effect::StreamCreated { tenant_id, stream_id, existed: false } => {
+                shared.open_stream((tenant_id, stream_id), 0)?;
             }
             Effect::DestroyTenantKey { tenant_id } => shared.keys.destroy_tenant_key(tenant_id)?,
             _ => {}

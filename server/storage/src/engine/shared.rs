@@ -180,10 +180,12 @@ impl Shared {
         if found > length {
             indexes.truncate(length)?;
         } else if found < length {
-            return Err(EngineError::Corruption(format!(
-                "indexes of stream {}/{} hold {found} records but the snapshot says {length}",
-                key.0, key.1
-            )));
+            return Err(EngineError::IndexBehindSnapshot {
+                tenant: key.0.get(),
+                stream: key.1.get(),
+                found,
+                expected: length,
+            });
         }
         let handle = Arc::new(StreamHandle::new(key, indexes, length));
         self.streams.insert(handle.clone());

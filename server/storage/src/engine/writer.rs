@@ -13,8 +13,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kimberlite_kernel::{apply, Command, Effect, State};
-use kimberlite_protocol::{Hash, Offset, StreamId, TenantId};
+use kimberlite_kernel::{apply_in_place, changes_state, Command, Effect, State, TableChange};
+use kimberlite_protocol::{Hash, Offset, TenantId};
 
 use super::completion::Completion;
 use super::error::EngineError;
@@ -22,7 +22,8 @@ use super::intent::{AppendOutcome, Intent};
 use super::records::{Chain, RecordBuilder, RecordKind, SqlLogPayload, SYSTEM_STREAM};
 use super::shared::Shared;
 use super::snapshot;
-use super::streams::StreamKey;
+use super::streams::{StreamHandle, StreamKey};
+use crate::crypto::DataKey;
 use crate::wal::Wal;
 
 /// A record staged in the current batch.
@@ -39,134 +40,178 @@ enum Reply {
     Snapshot(Completion<()>),
 }
 
+impl Reply {
+    fn fail(self, error: &EngineError) {
+        match self {
+            Self::Append(completion, _) => completion.complete(Err(error.to_shared())),
+            Self::Catalog(completion, _) => completion.complete(Err(error.to_shared())),
+            Self::Snapshot(completion) => completion.complete(Err(error.to_shared())),
+        }
+    }
+}
+
+/// Everything one group commit collects before it writes.
+#[derive(Default)]
+struct Batch {
+    builder: RecordBuilder,
+    staged: Vec<Staged>,
+    replies: Vec<Reply>,
+    catalog_changed: bool,
+    /// Effects to carry out once the batch is durable (key destruction).
+    after_sync: Vec<Effect>,
+    wants_snapshot: bool,
+}
+
+/// A request's own failure (answered to its caller) inside a fatal `Result`.
+type Staging<T> = Result<Result<T, EngineError>, EngineError>;
+
 /// State owned by the writer thread.
 pub(crate) struct Writer {
     pub(crate) shared: Arc<Shared>,
     pub(crate) wal: Wal,
     /// The kernel state including everything written so far.
     pub(crate) state: State,
-    /// Length and last hash of every stream, the system stream included.
+    /// Length, head and time of every stream, the system stream included.
     pub(crate) chains: HashMap<StreamKey, Chain>,
     pub(crate) bytes_since_snapshot: u64,
 }
 
 impl Writer {
-    /// Runs until the queue is closed and drained.
+    /// Runs until the queue is closed and drained, then writes a last snapshot.
     pub(crate) fn run(mut self) {
         while let Some(intents) = self.shared.take_batch() {
-            if let Err(error) = self.commit_batch(intents) {
-                tracing::error!(%error, "storage failure: the node stops accepting writes");
-                self.shared.fail(error.to_string());
+            let mut batch = Batch::default();
+            match self.commit_batch(intents, &mut batch) {
+                Ok(()) => {
+                    for reply in batch.replies {
+                        match reply {
+                            Reply::Append(completion, result) => completion.complete(result),
+                            Reply::Catalog(completion, result) => completion.complete(result),
+                            Reply::Snapshot(completion) => completion.complete(Ok(())),
+                        }
+                    }
+                    if !batch.staged.is_empty() {
+                        self.shared.notify_commits(batch.staged.iter().map(|record| record.key));
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, "storage failure: the node stops accepting writes");
+                    self.shared.fail(error.to_string());
+                    let error = EngineError::Failed(error.to_string());
+                    for reply in batch.replies {
+                        reply.fail(&error);
+                    }
+                }
             }
         }
         if self.shared.failure().is_none() {
             if let Err(error) = self.write_snapshot() {
                 tracing::error!(%error, "could not write the final snapshot");
+                self.shared.fail(error.to_string());
             }
         }
     }
 
-    /// Processes one batch. An `Err` is fatal; rejected requests are answered
-    /// with their error and do not make the batch fail.
-    fn commit_batch(&mut self, intents: Vec<Intent>) -> Result<(), EngineError> {
+    /// Stages every intent, makes the batch durable, indexes and publishes it.
+    /// An `Err` is fatal; rejected requests carry their own error in a reply.
+    fn commit_batch(&mut self, intents: Vec<Intent>, batch: &mut Batch) -> Result<(), EngineError> {
         let timestamp_ns = self.shared.clock.now_ns();
-        let mut builder = RecordBuilder::default();
-        let mut staged = Vec::new();
-        let mut replies = Vec::with_capacity(intents.len());
-        let mut catalog_changed = false;
-        let mut after_sync = Vec::new();
-
-        for intent in intents {
-            match intent {
-                Intent::Append { tenant_id, stream_id, expected_offset, events, completion } => {
-                    let result = self.stage_append(
-                        &mut builder,
-                        &mut staged,
-                        (tenant_id, stream_id),
-                        expected_offset,
-                        &events,
-                        timestamp_ns,
-                    )?;
-                    replies.push(Reply::Append(completion, result));
-                }
-                Intent::Catalog { build, completion } => {
-                    let result = build(&self.state, timestamp_ns).and_then(|command| {
-                        self.stage_catalog(&mut builder, &mut staged, command, timestamp_ns)
-                    });
-                    let result = match result {
-                        Ok(Ok(effects)) => {
-                            catalog_changed = true;
-                            after_sync.extend(effects.iter().cloned());
-                            Ok(effects)
-                        }
-                        Ok(Err(rejected)) => Err(rejected),
-                        Err(fatal_or_rejected) => Err(fatal_or_rejected),
-                    };
-                    replies.push(Reply::Catalog(completion, result));
-                }
-                Intent::SqlEffect { tenant_id, table_changes, effect, completion } => {
-                    let result = self.stage_sql(
-                        &mut builder,
-                        &mut staged,
-                        tenant_id,
-                        table_changes,
-                        effect,
-                        timestamp_ns,
-                    )?;
-                    catalog_changed |= result.is_ok();
-                    replies.push(Reply::Append(completion, result));
-                }
-                Intent::Snapshot { completion } => replies.push(Reply::Snapshot(completion)),
+        let mut intents = intents.into_iter();
+        while let Some(intent) = intents.next() {
+            if let Err(fatal) = self.stage(intent, timestamp_ns, batch) {
+                let error = EngineError::Failed(fatal.to_string());
+                intents.for_each(|intent| intent.fail(error.to_shared()));
+                return Err(fatal);
             }
         }
-
-        let wants_snapshot = replies.iter().any(|reply| matches!(reply, Reply::Snapshot(_)));
-        if !staged.is_empty() {
-            let bodies: Vec<&[u8]> = builder.bodies().collect();
-            let lsns = self.wal.append(&bodies)?;
-            self.wal.sync()?;
-            self.bytes_since_snapshot += builder.total_bytes() as u64;
-            self.index(&staged, &lsns)?;
+        if !batch.staged.is_empty() {
+            let bodies: Vec<&[u8]> = batch.builder.bodies().collect();
+            let positions = self.wal.append_batch(&bodies)?;
+            self.bytes_since_snapshot += batch.builder.total_bytes() as u64;
+            self.index(&batch.staged, &positions)?;
         }
-        for effect in &after_sync {
-            self.apply_effect_after_sync(effect)?;
+        for effect in &batch.after_sync {
+            if let Effect::DestroyTenantKey { tenant_id } = effect {
+                self.shared.keys.destroy_tenant_key(*tenant_id)?;
+            }
         }
-        if catalog_changed {
+        if batch.catalog_changed {
             self.shared.publish_catalog(&self.state);
         }
-        if wants_snapshot || self.bytes_since_snapshot >= self.shared.config.snapshot_interval_bytes
-        {
+        let interval = self.shared.config.snapshot_interval_bytes;
+        if batch.wants_snapshot || self.bytes_since_snapshot >= interval {
             self.write_snapshot()?;
-        }
-        for reply in replies {
-            match reply {
-                Reply::Append(completion, result) => completion.complete(result),
-                Reply::Catalog(completion, result) => completion.complete(result),
-                Reply::Snapshot(completion) => completion.complete(Ok(())),
-            }
-        }
-        if !staged.is_empty() {
-            self.shared.notify_commits(staged.iter().map(|record| record.key));
         }
         Ok(())
     }
 
-    /// Runs an append through the kernel and stages its records. The outer
-    /// `Err` is fatal; the inner one is a rejection for the caller.
+    /// Runs one intent through the kernel and stages its records.
+    fn stage(
+        &mut self,
+        intent: Intent,
+        timestamp_ns: u64,
+        batch: &mut Batch,
+    ) -> Result<(), EngineError> {
+        match intent {
+            Intent::Append { tenant_id, stream_id, expected_offset, events, completion } => {
+                let key = (tenant_id, stream_id);
+                let result =
+                    self.stage_append(batch, key, expected_offset, &events, timestamp_ns)?;
+                batch.replies.push(Reply::Append(completion, result));
+            }
+            Intent::Catalog { build, completion } => {
+                let result = match build(&self.state, timestamp_ns) {
+                    Ok(command) => self.stage_catalog(batch, &command, timestamp_ns)?,
+                    Err(rejected) => Err(rejected),
+                };
+                batch.replies.push(Reply::Catalog(completion, result));
+            }
+            Intent::SqlEffect { tenant_id, table_changes, effect, completion } => {
+                let result =
+                    self.stage_sql(batch, tenant_id, table_changes, effect, timestamp_ns)?;
+                batch.catalog_changed |= result.is_ok();
+                batch.replies.push(Reply::Append(completion, result));
+            }
+            Intent::Snapshot { completion } => {
+                batch.wants_snapshot = true;
+                batch.replies.push(Reply::Snapshot(completion));
+            }
+        }
+        Ok(())
+    }
+
+    /// The tenant's data key for a write. A tenant the kernel knows, not erased,
+    /// without a key file is refused (never written in plaintext); unknown and
+    /// erased tenants are left for the kernel to reject with its own error.
+    fn write_key(&self, tenant_id: TenantId) -> Staging<Option<Arc<DataKey>>> {
+        let data_key = self.shared.data_key(tenant_id)?;
+        let live = self.state.tenant(tenant_id).is_some_and(|tenant| !tenant.is_key_erased());
+        if data_key.is_none() && live {
+            return Ok(Err(EngineError::Corruption(format!(
+                "tenant {tenant_id} has no data key file; refusing to write its data"
+            ))));
+        }
+        Ok(Ok(data_key))
+    }
+
+    /// Runs an append through the kernel and stages its records.
     fn stage_append(
         &mut self,
-        builder: &mut RecordBuilder,
-        staged: &mut Vec<Staged>,
+        batch: &mut Batch,
         key: StreamKey,
         expected_offset: Offset,
         events: &[Vec<u8>],
         timestamp_ns: u64,
-    ) -> Result<Result<AppendOutcome, EngineError>, EngineError> {
+    ) -> Staging<AppendOutcome> {
         if let Err(rejected) = self.shared.check_events(events) {
             return Ok(Err(rejected));
         }
         let Ok(count) = u32::try_from(events.len()) else {
             return Ok(Err(EngineError::InvalidRequest("too many events in one append".into())));
+        };
+        let data_key = match self.write_key(key.0)? {
+            Ok(data_key) => data_key,
+            Err(rejected) => return Ok(Err(rejected)),
         };
         let command = Command::AppendEvents {
             tenant_id: key.0,
@@ -175,24 +220,14 @@ impl Writer {
             count,
             timestamp_ns,
         };
-        let data_key = match self.shared.data_key(key.0) {
-            Ok(data_key) => data_key,
-            Err(rejected) => return Ok(Err(rejected)),
-        };
-        let effects = match apply(&mut self.state, &command) {
+        let effects = match apply_in_place(&mut self.state, &command) {
             Ok(effects) => effects,
             Err(rejected) => return Ok(Err(rejected.into())),
         };
-        let committed_ns = effects
-            .iter()
-            .find_map(|effect| match effect {
-                Effect::Append { timestamp_ns, .. } => Some(*timestamp_ns),
-                _ => None,
-            })
-            .unwrap_or(timestamp_ns);
+        let committed_ns = appended_at(&effects).map_or(timestamp_ns, |(_, _, time)| time);
         let chain = self.chains.entry(key).or_insert_with(|| Chain::genesis(key));
         for payload in events {
-            let record_hash = builder.push(
+            let record_hash = batch.builder.push(
                 key,
                 chain,
                 committed_ns,
@@ -200,7 +235,7 @@ impl Writer {
                 payload,
                 data_key.as_deref(),
             )?;
-            staged.push(Staged { key, timestamp_ns: committed_ns, record_hash });
+            batch.staged.push(Staged { key, timestamp_ns: committed_ns, record_hash });
         }
         Ok(Ok(AppendOutcome { first_offset: expected_offset, count, timestamp_ns: committed_ns }))
     }
@@ -208,83 +243,84 @@ impl Writer {
     /// Applies a catalog command and stages its record in the system stream.
     fn stage_catalog(
         &mut self,
-        builder: &mut RecordBuilder,
-        staged: &mut Vec<Staged>,
-        command: Command,
+        batch: &mut Batch,
+        command: &Command,
         timestamp_ns: u64,
-    ) -> Result<Result<Vec<Effect>, EngineError>, EngineError> {
-        if let Command::CreateTenant { tenant_id, .. } = &command {
-            if tenant_id.get() == 0 {
-                return Ok(Err(EngineError::InvalidRequest(
-                    "tenant id 0 is reserved for the node's own catalog".into(),
-                )));
-            }
-            if self.state.tenant(*tenant_id).is_none() {
-                self.shared.keys.create_tenant_key(*tenant_id)?;
+    ) -> Staging<Vec<Effect>> {
+        if let Command::CreateTenant { tenant_id, .. } = command {
+            // The key exists before the record that needs it is durable; a key
+            // left by a crash in between is reused when the tenant is created.
+            if tenant_id.get() != 0 && self.state.tenant(*tenant_id).is_none() {
+                self.shared.keys.ensure_tenant_key(*tenant_id)?;
             }
         }
-        let effects = match apply(&mut self.state, &command) {
+        let effects = match apply_in_place(&mut self.state, command) {
             Ok(effects) => effects,
             Err(rejected) => return Ok(Err(rejected.into())),
         };
-        self.open_created_streams(&effects)?;
-        if effects.iter().all(|effect| matches!(effect, Effect::StreamCreated { existed: true, .. }))
-        {
-            // An idempotent repeat changes nothing, so there is nothing to log.
-            return Ok(Ok(effects));
+        if !changes_state(&effects) {
+            return Ok(Ok(effects)); // an idempotent repeat: nothing to log
         }
-        let payload = postcard::to_allocvec(&command)
-            .map_err(|error| EngineError::Corruption(format!("encoding a command: {error}")))?;
+        self.open_created_streams(&effects)?;
+        let payload = postcard::to_allocvec(command)
+            .map_err(|error| EngineError::Failed(format!("encoding a command: {error}")))?;
         let chain = self.chains.entry(SYSTEM_STREAM).or_insert_with(|| Chain::genesis(SYSTEM_STREAM));
-        let record_hash =
-            builder.push(SYSTEM_STREAM, chain, timestamp_ns, RecordKind::Catalog, &payload, None)?;
-        staged.push(Staged { key: SYSTEM_STREAM, timestamp_ns, record_hash });
+        // The system stream's times must not go back even if the clock does.
+        let committed_ns = timestamp_ns.max(chain.timestamp_ns);
+        let record_hash = batch.builder.push(
+            SYSTEM_STREAM,
+            chain,
+            committed_ns,
+            RecordKind::Catalog,
+            &payload,
+            None,
+        )?;
+        batch.staged.push(Staged { key: SYSTEM_STREAM, timestamp_ns: committed_ns, record_hash });
+        batch.catalog_changed = true;
+        batch.after_sync.extend(effects.iter().cloned());
         Ok(Ok(effects))
     }
 
     /// Applies a SQL effect and stages its record in the tenant's SQL log.
     fn stage_sql(
         &mut self,
-        builder: &mut RecordBuilder,
-        staged: &mut Vec<Staged>,
+        batch: &mut Batch,
         tenant_id: TenantId,
-        table_changes: Vec<kimberlite_kernel::TableChange>,
+        table_changes: Vec<TableChange>,
         effect: Vec<u8>,
         timestamp_ns: u64,
-    ) -> Result<Result<AppendOutcome, EngineError>, EngineError> {
-        let data_key = match self.shared.data_key(tenant_id) {
+    ) -> Staging<AppendOutcome> {
+        let data_key = match self.write_key(tenant_id)? {
             Ok(data_key) => data_key,
+            Err(rejected) => return Ok(Err(rejected)),
+        };
+        let payload = SqlLogPayload { table_changes, effect };
+        let encoded = match payload.encode() {
+            Ok(encoded) => encoded,
             Err(rejected) => return Ok(Err(rejected)),
         };
         let command = Command::RecordSqlEffect {
             tenant_id,
             timestamp_ns,
-            table_changes: table_changes.clone(),
+            table_changes: payload.table_changes,
         };
-        let effects = match apply(&mut self.state, &command) {
+        let effects = match apply_in_place(&mut self.state, &command) {
             Ok(effects) => effects,
             Err(rejected) => return Ok(Err(rejected.into())),
         };
-        let (key, offset, committed_ns) = effects
-            .iter()
-            .find_map(|effect| match effect {
-                Effect::Append { tenant_id, stream_id, first_offset, timestamp_ns, .. } => {
-                    Some(((*tenant_id, *stream_id), *first_offset, *timestamp_ns))
-                }
-                _ => None,
-            })
-            .unwrap_or(((tenant_id, StreamId(0)), Offset(0), timestamp_ns));
-        let payload = SqlLogPayload { table_changes, effect }.encode()?;
+        let Some((key, offset, committed_ns)) = appended_at(&effects) else {
+            return Err(EngineError::Failed("a SQL effect produced no append".into()));
+        };
         let chain = self.chains.entry(key).or_insert_with(|| Chain::genesis(key));
-        let record_hash = builder.push(
+        let record_hash = batch.builder.push(
             key,
             chain,
             committed_ns,
             RecordKind::SqlEffect,
-            &payload,
+            &encoded,
             data_key.as_deref(),
         )?;
-        staged.push(Staged { key, timestamp_ns: committed_ns, record_hash });
+        batch.staged.push(Staged { key, timestamp_ns: committed_ns, record_hash });
         Ok(Ok(AppendOutcome { first_offset: offset, count: 1, timestamp_ns: committed_ns }))
     }
 
@@ -292,7 +328,9 @@ impl Writer {
     fn open_created_streams(&mut self, effects: &[Effect]) -> Result<(), EngineError> {
         for effect in effects {
             let key = match effect {
-                Effect::TenantCreated { tenant_id } => (*tenant_id, StreamId(0)),
+                Effect::TenantCreated { tenant_id } => {
+                    (*tenant_id, kimberlite_kernel::SQL_LOG_STREAM_ID)
+                }
                 Effect::StreamCreated { tenant_id, stream_id, existed: false } => {
                     (*tenant_id, *stream_id)
                 }
@@ -304,30 +342,26 @@ impl Writer {
         Ok(())
     }
 
-    /// Side effects that must wait until the command's record is durable.
-    fn apply_effect_after_sync(&self, effect: &Effect) -> Result<(), EngineError> {
-        if let Effect::DestroyTenantKey { tenant_id } = effect {
-            self.shared.keys.destroy_tenant_key(*tenant_id)?;
-        }
-        Ok(())
-    }
-
     /// Adds durable records to their streams' indexes, then publishes lengths.
-    fn index(&mut self, staged: &[Staged], lsns: &[u64]) -> Result<(), EngineError> {
-        let mut touched: HashMap<StreamKey, (std::sync::Arc<super::streams::StreamHandle>, u64)> =
-            HashMap::new();
-        for (record, lsn) in staged.iter().zip(lsns) {
-            let entry = match touched.get_mut(&record.key) {
-                Some(entry) => entry,
+    fn index(&mut self, staged: &[Staged], positions: &[u64]) -> Result<(), EngineError> {
+        let mut touched: HashMap<StreamKey, Arc<StreamHandle>> = HashMap::new();
+        for (record, position) in staged.iter().zip(positions) {
+            let handle = match touched.get(&record.key) {
+                Some(handle) => handle.clone(),
                 None => {
-                    let handle = self.shared.open_stream(record.key, 0)?;
-                    touched.entry(record.key).or_insert((handle, 0))
+                    // Normally open since the stream's creation; otherwise open it
+                    // at its length before this batch.
+                    let after = self.chains.get(&record.key).map_or(0, |chain| chain.length);
+                    let in_batch = staged.iter().filter(|other| other.key == record.key).count();
+                    let handle = self.shared.open_stream(record.key, after.saturating_sub(in_batch as u64))?;
+                    touched.insert(record.key, handle.clone());
+                    handle
                 }
             };
-            entry.0.indexes_mut().append_record(*lsn, record.timestamp_ns, record.record_hash)?;
-            entry.1 += 1;
+            let mut indexes = handle.indexes_mut();
+            indexes.append_record(*position, record.timestamp_ns, record.record_hash)?;
         }
-        for (handle, _) in touched.values() {
+        for handle in touched.values() {
             let mut indexes = handle.indexes_mut();
             indexes.flush()?;
             let length = indexes.len();
@@ -354,4 +388,14 @@ impl Writer {
         self.bytes_since_snapshot = 0;
         Ok(())
     }
+}
+
+/// The stream, first offset and commit time of the `Append` effect, if any.
+fn appended_at(effects: &[Effect]) -> Option<(StreamKey, Offset, u64)> {
+    effects.iter().find_map(|effect| match effect {
+        Effect::Append { tenant_id, stream_id, first_offset, timestamp_ns, .. } => {
+            Some(((*tenant_id, *stream_id), *first_offset, *timestamp_ns))
+        }
+        _ => None,
+    })
 }

@@ -1,0 +1,265 @@
+//! Verified reads: records with RFC 6962 inclusion proofs against a freshly
+//! signed checkpoint, consistency proofs, and checkpoints at any size.
+//!
+//! Everything a client checks comes from the stream's stored tree and the
+//! record hashes stored beside each payload, so proofs stay available after
+//! crypto-erasure ([`Engine::prove_records`] never touches a payload).
+
+use kimberlite_protocol::checkpoint::{
+    checkpoint_origin, sign_checkpoint, timestamp_extension, Checkpoint,
+};
+use kimberlite_protocol::{Hash, Offset, StreamId, TenantId};
+
+use super::error::EngineError;
+use super::records::open_payload;
+use super::streams::StreamHandle;
+use super::Engine;
+
+/// One record of a verified read, with what a client needs to check it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedRecord {
+    /// Position in the stream.
+    pub offset: Offset,
+    /// Commit timestamp.
+    pub timestamp_ns: u64,
+    /// Record kind byte.
+    pub kind: u8,
+    /// Hash of the previous record.
+    pub prev_hash: Hash,
+    /// Plaintext payload.
+    pub payload: Vec<u8>,
+    /// RFC 6962 inclusion proof at the checkpoint's size.
+    pub inclusion_proof: Vec<Hash>,
+}
+
+/// A verified read: records, the signed checkpoint they are proven against and,
+/// on request, a consistency proof from the client's trusted size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedRead {
+    /// The signed checkpoint note.
+    pub checkpoint: String,
+    /// The checkpoint's tree size.
+    pub size: u64,
+    /// The records.
+    pub records: Vec<VerifiedRecord>,
+    /// Consistency proof from the trusted size, when one was given.
+    pub consistency_proof: Option<Vec<Hash>>,
+}
+
+/// A record's place in its chain and tree, without its payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvenRecord {
+    /// Position in the stream.
+    pub offset: Offset,
+    /// Commit timestamp.
+    pub timestamp_ns: u64,
+    /// Record kind byte.
+    pub kind: u8,
+    /// Hash of the previous record.
+    pub prev_hash: Hash,
+    /// The record hash (the Merkle leaf), as stored.
+    pub record_hash: Hash,
+    /// RFC 6962 inclusion proof at the checkpoint's size.
+    pub inclusion_proof: Vec<Hash>,
+}
+
+/// Record hashes with inclusion proofs against a signed checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvenRecords {
+    /// The signed checkpoint note.
+    pub checkpoint: String,
+    /// The checkpoint's tree size.
+    pub size: u64,
+    /// The records, in offset order.
+    pub records: Vec<ProvenRecord>,
+}
+
+/// What to read under a checkpoint.
+struct Window {
+    from: u64,
+    size: u64,
+    max_records: usize,
+    max_bytes: u64,
+}
+
+impl Engine {
+    /// Reads up to `max_events` records (and about `max_bytes`: the last may
+    /// cross it) from `from_offset` with inclusion proofs against a checkpoint
+    /// signed now at the durable length, and a consistency proof from
+    /// `trusted_size` when given (empty for 0 or an equal size).
+    pub fn read_verified(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+        from_offset: Offset,
+        max_events: u32,
+        max_bytes: u64,
+        trusted_size: Option<u64>,
+    ) -> Result<VerifiedRead, EngineError> {
+        let handle = self.handle(tenant_id, stream_id)?;
+        let size = Self::checked_from(&handle, from_offset.get())?;
+        let consistency_proof = match trusted_size {
+            Some(trusted) => Some(Self::proof_between(&handle, trusted, size)?),
+            None => None,
+        };
+        let checkpoint = self.signed_checkpoint(&handle, size)?;
+        let data_key = self.shared.data_key(tenant_id)?;
+        let window = Window {
+            from: from_offset.get(),
+            size,
+            max_records: max_events as usize,
+            max_bytes,
+        };
+        let mut records = Vec::new();
+        let mut bytes = 0u64;
+        self.walk(&handle, &window, |record, inclusion_proof| {
+            let payload = open_payload(&record, data_key.as_deref())?;
+            bytes += payload.len() as u64;
+            records.push(VerifiedRecord {
+                offset: record.offset,
+                timestamp_ns: record.timestamp_ns,
+                kind: record.kind,
+                prev_hash: record.prev_hash,
+                payload,
+                inclusion_proof,
+            });
+            Ok(bytes)
+        })?;
+        Ok(VerifiedRead { checkpoint, size, records, consistency_proof })
+    }
+
+    /// Record hashes and chain links of up to `max_records` records from
+    /// `from_offset`, with inclusion proofs against a checkpoint signed now at
+    /// `size` (the durable length if `None`). Never reads a payload, so it
+    /// works after crypto-erasure.
+    pub fn prove_records(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+        from_offset: Offset,
+        max_records: u32,
+        size: Option<u64>,
+    ) -> Result<ProvenRecords, EngineError> {
+        let handle = self.handle(tenant_id, stream_id)?;
+        let length = handle.committed();
+        let size = Self::checked_size(size.unwrap_or(length), length)?;
+        Self::checked_from(&handle, from_offset.get())?;
+        let checkpoint = self.signed_checkpoint(&handle, size)?;
+        let window =
+            Window { from: from_offset.get(), size, max_records: max_records as usize, max_bytes: u64::MAX };
+        let mut records = Vec::new();
+        self.walk(&handle, &window, |record, inclusion_proof| {
+            records.push(ProvenRecord {
+                offset: record.offset,
+                timestamp_ns: record.timestamp_ns,
+                kind: record.kind,
+                prev_hash: record.prev_hash,
+                record_hash: record.record_hash,
+                inclusion_proof,
+            });
+            Ok(0)
+        })?;
+        Ok(ProvenRecords { checkpoint, size, records })
+    }
+
+    /// Visits the records of `window` with their inclusion proofs; `visit`
+    /// returns the bytes read so far, which bound the walk.
+    fn walk(
+        &self,
+        handle: &StreamHandle,
+        window: &Window,
+        mut visit: impl FnMut(super::StoredRecord, Vec<Hash>) -> Result<u64, EngineError>,
+    ) -> Result<(), EngineError> {
+        let (mut offset, mut bytes, mut count) = (window.from, 0u64, 0usize);
+        while offset < window.size && bytes < window.max_bytes && count < window.max_records {
+            let record = self.stored_record(handle, offset)?;
+            let proof = handle.indexes().inclusion_proof(offset, window.size)?;
+            bytes = visit(record, proof)?;
+            offset += 1;
+            count += 1;
+        }
+        Ok(())
+    }
+
+    /// A signed checkpoint of the stream at `size` (its durable length if `None`).
+    pub fn checkpoint(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+        size: Option<u64>,
+    ) -> Result<String, EngineError> {
+        let handle = self.handle(tenant_id, stream_id)?;
+        let length = handle.committed();
+        let size = Self::checked_size(size.unwrap_or(length), length)?;
+        self.signed_checkpoint(&handle, size)
+    }
+
+    /// The Merkle root of the stream's first `size` records.
+    pub fn root_at(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+        size: u64,
+    ) -> Result<Hash, EngineError> {
+        let handle = self.handle(tenant_id, stream_id)?;
+        let size = Self::checked_size(size, handle.committed())?;
+        let root = handle.indexes().root_at(size)?;
+        Ok(root)
+    }
+
+    /// An RFC 6962 consistency proof between two sizes of the stream (empty
+    /// when `old_size` is 0 or equals `new_size`).
+    pub fn consistency_proof(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+        old_size: u64,
+        new_size: u64,
+    ) -> Result<Vec<Hash>, EngineError> {
+        let handle = self.handle(tenant_id, stream_id)?;
+        let new_size = Self::checked_size(new_size, handle.committed())?;
+        Self::proof_between(&handle, old_size, new_size)
+    }
+
+    fn proof_between(
+        handle: &StreamHandle,
+        old_size: u64,
+        new_size: u64,
+    ) -> Result<Vec<Hash>, EngineError> {
+        if old_size > new_size {
+            return Err(EngineError::OutOfRange {
+                what: "trusted tree size",
+                requested: old_size,
+                length: new_size,
+            });
+        }
+        let proof = handle.indexes().consistency_proof(old_size, new_size)?;
+        Ok(proof)
+    }
+
+    fn checked_size(size: u64, length: u64) -> Result<u64, EngineError> {
+        if size > length {
+            return Err(EngineError::OutOfRange { what: "tree size", requested: size, length });
+        }
+        Ok(size)
+    }
+
+    /// Signs a checkpoint of `handle`'s stream at `size` (at most its length),
+    /// with the last record's commit time as an extension line.
+    fn signed_checkpoint(&self, handle: &StreamHandle, size: u64) -> Result<String, EngineError> {
+        let indexes = handle.indexes();
+        let root = indexes.root_at(size)?;
+        let mut extensions = Vec::new();
+        if let Some(last) = size.checked_sub(1) {
+            if let Some((_, timestamp_ns)) = indexes.offsets_get(last)? {
+                extensions.push(timestamp_extension(timestamp_ns));
+            }
+        }
+        drop(indexes);
+        let origin =
+            checkpoint_origin(&self.shared.config.identity, handle.tenant_id, handle.stream_id);
+        let checkpoint = Checkpoint { origin, size, root, extensions };
+        sign_checkpoint(&checkpoint, &self.shared.signer)
+            .map_err(|error| EngineError::Failed(format!("signing a checkpoint: {error}")))
+    }
+}
