@@ -18,7 +18,8 @@
 //! };
 //! let effects = apply_in_place(&mut state, &create_stream)?;
 //! let stream_id = StreamId(1); // user streams are numbered from 1; 0 is the SQL log
-//! assert_eq!(effects, [Effect::StreamCreated { tenant_id: TenantId(7), stream_id, existed: false }]);
+//! let created = Effect::StreamCreated { tenant_id: TenantId(7), stream_id, existed: false };
+//! assert_eq!(effects, [created]);
 //!
 //! let append = Command::AppendEvents {
 //!     tenant_id: TenantId(7),
