@@ -10,14 +10,17 @@
 //!
 //! ```
 //! use ed25519_dalek::SigningKey;
-//! use kimberlite_protocol::checkpoint::{checkpoint_origin, open_checkpoint, sign_checkpoint, Checkpoint};
+//! use kimberlite_protocol::checkpoint::{
+//!     checkpoint_origin, open_checkpoint, sign_checkpoint, Checkpoint,
+//! };
 //! use kimberlite_protocol::merkle::empty_root;
 //! use kimberlite_protocol::note::NoteSigner;
 //! use kimberlite_protocol::{StreamId, TenantId};
 //!
 //! let signer = NoteSigner::new("db.example.com", SigningKey::from_bytes(&[7; 32]))?;
 //! let origin = checkpoint_origin("db.example.com", TenantId(1), StreamId(2));
-//! let checkpoint = Checkpoint { origin: origin.clone(), size: 0, root: empty_root(), extensions: vec![] };
+//! let checkpoint =
+//!     Checkpoint { origin: origin.clone(), size: 0, root: empty_root(), extensions: vec![] };
 //! let note = sign_checkpoint(&checkpoint, &signer)?;
 //! assert_eq!(open_checkpoint(&note, &signer.verifier(), &origin)?, checkpoint);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

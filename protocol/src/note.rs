@@ -1,8 +1,9 @@
 //! C2SP signed notes (<https://c2sp.org/signed-note>) with Ed25519 keys.
 //!
 //! A note is a UTF-8 text ending in a newline, a blank line, and one or more signature
-//! lines `— <key name> base64(key id || signature)`. The key id is the first four bytes
-//! of `SHA-256(key name || 0x0A || 0x01 || public key)`, big-endian. A verifier key is
+//! lines: U+2014 EM DASH, a space, the key name, a space, `base64(key id || signature)`
+//! and a newline. The key id is the first four bytes of
+//! `SHA-256(key name || 0x0A || 0x01 || public key)`, big-endian. A verifier key is
 //! written `<name>+<key id as 8 hex digits>+base64(0x01 || public key)`.
 //!
 //! ```

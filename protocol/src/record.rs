@@ -14,7 +14,9 @@
 //! [`genesis_hash`] bound to the tenant and stream.
 //!
 //! ```
-//! use kimberlite_protocol::record::{encode_record, genesis_hash, record_hash, RecordKind, RecordRef};
+//! use kimberlite_protocol::record::{
+//!     encode_record, genesis_hash, record_hash, RecordKind, RecordRef,
+//! };
 //! use kimberlite_protocol::{Offset, StreamId, TenantId};
 //!
 //! let (tenant_id, stream_id) = (TenantId(1), StreamId(2));

@@ -1,4 +1,4 @@
-//! Consistency proofs (RFC 9162 §2.1.4): generation, the ranges they cover, verification.
+//! Consistency proofs (RFC 9162 section 2.1.4): generation, the ranges they cover, verification.
 
 use super::error::ProofError;
 use super::inclusion::split_point;
@@ -85,7 +85,7 @@ pub fn consistency_proof(leaves: &[Hash], old_size: u64) -> Result<Vec<Hash>, Pr
 }
 
 /// Checks that the tree of `new_size` with `new_root` extends the tree of `old_size`
-/// with `old_root`, using the RFC 9162 §2.1.4.2 algorithm.
+/// with `old_root`, using the RFC 9162 section 2.1.4.2 algorithm.
 ///
 /// Equal sizes need an empty proof and equal roots. An old size of 0 needs an empty
 /// proof and `old_root` equal to [`empty_root`]; any new tree extends the empty one.

@@ -1,4 +1,4 @@
-//! Inclusion proofs (RFC 9162 §2.1.3): generation, the ranges they cover, verification.
+//! Inclusion proofs (RFC 9162 section 2.1.3): generation, the ranges they cover, verification.
 
 use super::error::ProofError;
 use super::range::SubtreeRange;
@@ -69,7 +69,7 @@ pub fn inclusion_proof(leaves: &[Hash], index: u64) -> Result<Vec<Hash>, ProofEr
 }
 
 /// Checks that `leaf` is the leaf at `index` of the tree of `size` with `root`, using
-/// the RFC 9162 §2.1.3.2 algorithm.
+/// the RFC 9162 section 2.1.3.2 algorithm.
 ///
 /// # Errors
 /// [`ProofError::EmptyTree`] when `size` is 0, [`ProofError::IndexOutOfRange`],

@@ -8,7 +8,7 @@ fn leaves(n: u64) -> Vec<Hash> {
     (0..n).map(|i| leaf_hash(&i.to_be_bytes())).collect()
 }
 
-/// RFC 6962 §2.1: MTH by the recursive definition.
+/// RFC 6962 section 2.1: MTH by the recursive definition.
 fn mth(d: &[Hash]) -> Hash {
     match d.len() {
         0 => empty_root(),
@@ -28,7 +28,7 @@ fn split(n: usize) -> usize {
     k
 }
 
-/// RFC 6962 §2.1.1 PATH(m, D[n]).
+/// RFC 6962 section 2.1.1 PATH(m, D[n]).
 fn path(m: usize, d: &[Hash]) -> Vec<Hash> {
     if d.len() <= 1 {
         return Vec::new();
@@ -45,7 +45,7 @@ fn path(m: usize, d: &[Hash]) -> Vec<Hash> {
     }
 }
 
-/// RFC 6962 §2.1.2 SUBPROOF(m, D[n], b).
+/// RFC 6962 section 2.1.2 SUBPROOF(m, D[n], b).
 fn subproof(m: usize, d: &[Hash], b: bool) -> Vec<Hash> {
     let n = d.len();
     if m == n {

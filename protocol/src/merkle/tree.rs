@@ -4,9 +4,9 @@ use sha2::{Digest, Sha256};
 
 use crate::Hash;
 
-/// Domain-separation prefix of a leaf hash (RFC 6962 §2.1).
+/// Domain-separation prefix of a leaf hash (RFC 6962 section 2.1).
 pub const LEAF_PREFIX: u8 = 0x00;
-/// Domain-separation prefix of an interior node hash (RFC 6962 §2.1).
+/// Domain-separation prefix of an interior node hash (RFC 6962 section 2.1).
 pub const NODE_PREFIX: u8 = 0x01;
 
 /// The leaf hash of `data`: `SHA-256(0x00 || data)`.
