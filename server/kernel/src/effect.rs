@@ -46,7 +46,7 @@ pub enum Effect {
         /// Commit timestamp of the records (monotonic per stream).
         timestamp_ns: u64,
     },
-    /// A table was created: create its view.
+    /// A table was created: create its view, with the schema's indexes.
     TableCreated {
         /// Owning tenant.
         tenant_id: TenantId,
