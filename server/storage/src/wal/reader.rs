@@ -85,8 +85,9 @@ impl WalReader {
     }
 
     /// Every entry from `from_lsn` (an entry position, a segment start or the end)
-    /// to the durable end, as `(position, body)`, each checked by crc32. Stops
-    /// after the first error.
+    /// to the durable end, as `(position, body)`, each checked by crc32. A start
+    /// past the end is an [`WalError::OutOfRange`] error. Stops after the first
+    /// error.
     #[must_use]
     pub fn scan(&self, from_lsn: u64) -> WalScan {
         WalScan {
@@ -153,6 +154,14 @@ impl WalScan {
                 return Ok(true);
             }
             if located.is_last {
+                if self.lsn > located.end_lsn {
+                    // A caller expecting more log than there is (say, a snapshot
+                    // past a cut tail) must hear about it, not see an empty scan.
+                    return Err(WalError::OutOfRange {
+                        lsn: self.lsn,
+                        end_lsn: located.end_lsn,
+                    });
+                }
                 return Ok(false);
             }
         }
