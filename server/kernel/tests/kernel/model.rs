@@ -42,7 +42,13 @@ impl Model {
         commit_ns: u64,
         clock_ns: u64,
     ) -> Result<(), TestCaseError> {
-        let (length, last_ns) = self.streams.get(&key).copied().unwrap_or_default();
+        let known = self.streams.get(&key).copied();
+        prop_assert!(
+            known.is_some(),
+            "append to {:?}, which was never created",
+            key
+        );
+        let (length, last_ns) = known.unwrap_or_default();
         prop_assert_eq!(
             first_offset,
             Offset(length),
