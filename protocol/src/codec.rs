@@ -7,7 +7,7 @@
 #[cfg(test)]
 mod tests;
 
-use crate::frame::{write_frame_header, FrameError, FRAME_HEADER_LEN};
+use crate::frame::{frame_header, FrameError, FRAME_HEADER_LEN};
 use crate::message::Message;
 
 /// Why a payload is not a message. Each failure has its own variant.
@@ -120,21 +120,21 @@ pub fn encode_message_into(message: &Message, out: &mut Vec<u8>) {
 /// [`FrameError::FrameTooLarge`] if the payload exceeds 16 MiB; `out` is then
 /// left as it was.
 pub fn encode_message_frame(message: &Message, out: &mut Vec<u8>) -> Result<(), FrameError> {
+    // The payload is written after a placeholder header, then the header is
+    // filled in, so the payload is never copied.
     let start = out.len();
-    out.extend_from_slice(&[0u8; FRAME_HEADER_LEN]);
+    let payload_start = start + FRAME_HEADER_LEN;
+    out.resize(payload_start, 0);
     encode_message_into(message, out);
-    let written = out.get_mut(start..).and_then(|frame| {
-        let (header, payload) = frame.split_first_chunk_mut::<FRAME_HEADER_LEN>()?;
-        Some(write_frame_header(header, payload))
-    });
-    match written {
-        Some(Ok(())) => Ok(()),
-        Some(Err(error)) => {
+    match frame_header(&out[payload_start..]) {
+        Ok(header) => {
+            out[start..payload_start].copy_from_slice(&header);
+            Ok(())
+        }
+        Err(error) => {
             out.truncate(start);
             Err(error)
         }
-        // The header was reserved just above, so the split always succeeds.
-        None => Ok(()),
     }
 }
 

@@ -103,29 +103,25 @@ pub fn payload_checksum(payload: &[u8]) -> u32 {
 /// [`FrameError::FrameTooLarge`] if the payload exceeds [`MAX_PAYLOAD_LEN`];
 /// nothing is written then.
 pub fn encode_frame(payload: &[u8], out: &mut Vec<u8>) -> Result<(), FrameError> {
-    let mut header = [0u8; FRAME_HEADER_LEN];
-    write_frame_header(&mut header, payload)?;
+    let header = frame_header(payload)?;
     out.reserve(FRAME_HEADER_LEN + payload.len());
     out.extend_from_slice(&header);
     out.extend_from_slice(payload);
     Ok(())
 }
 
-/// Fills a reserved header for `payload`, so a message serialised straight
-/// after the header needs no copy.
+/// The 14-byte header of a frame holding `payload`.
 ///
 /// # Errors
 /// [`FrameError::FrameTooLarge`] if the payload exceeds [`MAX_PAYLOAD_LEN`].
-pub fn write_frame_header(
-    header: &mut [u8; FRAME_HEADER_LEN],
-    payload: &[u8],
-) -> Result<(), FrameError> {
+pub fn frame_header(payload: &[u8]) -> Result<[u8; FRAME_HEADER_LEN], FrameError> {
     let length = checked_length(payload.len())?;
+    let mut header = [0u8; FRAME_HEADER_LEN];
     header[0..4].copy_from_slice(&FRAME_MAGIC.to_be_bytes());
     header[4..6].copy_from_slice(&PROTOCOL_VERSION.to_be_bytes());
     header[6..10].copy_from_slice(&length.to_be_bytes());
     header[10..14].copy_from_slice(&payload_checksum(payload).to_be_bytes());
-    Ok(())
+    Ok(header)
 }
 
 fn checked_length(length: usize) -> Result<u32, FrameError> {

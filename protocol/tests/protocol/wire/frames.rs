@@ -115,7 +115,10 @@ fn payload_of_exactly_the_maximum_is_accepted_and_one_more_is_not() {
 #[test]
 fn garbage_is_refused_before_the_header_is_complete() {
     assert_eq!(decode_frame(b"GET"), Ok(None));
-    assert_eq!(decode_frame(b"GET "), Err(FrameError::BadMagic { found: 0x4745_5420 }));
+    assert_eq!(
+        decode_frame(b"GET "),
+        Err(FrameError::BadMagic { found: 0x4745_5420 })
+    );
     assert!(matches!(
         decode_frame(b"VDB \x00\x04"),
         Err(FrameError::UnsupportedVersion { found: 4 })
@@ -141,5 +144,8 @@ fn errors_do_not_depend_on_chunking() {
         }
         assert_eq!(result.err(), whole.clone().err(), "chunk {chunk}");
     }
-    assert!(matches!(whole, Err(FrameError::BadMagic { found: 0x290a_0000 })));
+    assert!(matches!(
+        whole,
+        Err(FrameError::BadMagic { found: 0x290a_0000 })
+    ));
 }
