@@ -64,6 +64,20 @@ fn describe(message: &Message) -> (&'static str, &'static str, u32, bool) {
     }
 }
 
+/// The message's Debug rendering with non-ASCII characters as `\u{..}` escapes.
+fn ascii_debug(message: &Message) -> String {
+    format!("{message:?}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                c.escape_unicode().to_string()
+            }
+        })
+        .collect()
+}
+
 fn positive_vectors() -> Result<Json, Box<dyn std::error::Error>> {
     let mut entries = Vec::new();
     for (name, message) in catalog::catalog() {
@@ -74,7 +88,7 @@ fn positive_vectors() -> Result<Json, Box<dyn std::error::Error>> {
             "variant": variant,
             "variant_index": index,
             "extension": extension,
-            "debug": format!("{message:?}"),
+            "debug": ascii_debug(&message),
             "payload_hex": hex::encode(encode_message(&message)),
             "frame_hex": hex::encode(frame_message(&message)?),
         }));
