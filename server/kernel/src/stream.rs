@@ -14,8 +14,9 @@ pub const SQL_LOG_STREAM_ID: StreamId = StreamId(0);
 /// no user stream can take it.
 pub const SQL_LOG_STREAM_NAME: &str = "$sql";
 
-/// The data class recorded for every SQL log. SQL tables may hold anything, so
-/// the log gets the class for data that must not leave the tenant.
+/// The data class recorded for every SQL log. A SQL log may hold any kind of
+/// data and has no `CreateStream` to name a class, so it is recorded as
+/// confidential rather than as anything weaker.
 pub const SQL_LOG_DATA_CLASS: DataClass = DataClass::Confidential;
 
 /// The id the first user stream of a tenant gets.

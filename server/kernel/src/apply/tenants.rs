@@ -5,7 +5,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use kimberlite_protocol::TenantId;
+use kimberlite_protocol::{Placement, TenantId};
 
 use super::retention::check_history_removable;
 use crate::effect::Effect;
@@ -38,7 +38,7 @@ pub(super) fn create_tenant(
         name: SQL_LOG_STREAM_NAME.to_owned(),
         kind: StreamKind::SqlLog,
         data_class: SQL_LOG_DATA_CLASS,
-        placement: kimberlite_protocol::Placement::Global,
+        placement: Placement::Global,
         created_ns: timestamp_ns,
         length: 0,
         last_commit_ns: 0,
