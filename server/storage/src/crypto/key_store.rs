@@ -134,9 +134,17 @@ impl KeyStore {
     pub fn data_key(&self, tenant: TenantId) -> Result<Arc<DataKey>, CryptoError> {
         let slot = match self.cached(tenant) {
             Some(slot) => slot,
-            None => self.load(tenant)?.ok_or(CryptoError::KeyNotFound {
-                tenant: tenant.get(),
-            })?,
+            None => {
+                // Loading under the lock keeps a load racing with an erasure from
+                // caching the key after the erasure cached `Erased`.
+                let _changes = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
+                match self.cached(tenant) {
+                    Some(slot) => slot,
+                    None => self.load(tenant)?.ok_or(CryptoError::KeyNotFound {
+                        tenant: tenant.get(),
+                    })?,
+                }
+            }
         };
         match slot {
             Slot::Key(key) => Ok(key),
@@ -166,7 +174,7 @@ impl KeyStore {
     }
 
     /// Reads `tenant`'s key state from disk into the cache; `None` if it has no
-    /// key file and no tombstone.
+    /// key file and no tombstone. The caller holds `changes`.
     fn load(&self, tenant: TenantId) -> Result<Option<Slot>, CryptoError> {
         let slot = if self.vfs.exists(&self.tombstone_path(tenant)) {
             Slot::Erased
@@ -188,7 +196,8 @@ impl KeyStore {
 
     /// Destroys `tenant`'s data key for good (crypto-erasure): overwrite with
     /// zeros and sync, write a tombstone, remove the key file, sync the directory.
-    /// Idempotent; a tenant without a key gets a tombstone all the same.
+    /// Idempotent; a tenant without a key gets a tombstone all the same. Keys
+    /// already handed out stay usable until their holders drop them.
     pub fn destroy_tenant_key(&self, tenant: TenantId) -> Result<(), CryptoError> {
         let _changes = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
         let path = self.key_path(tenant);
