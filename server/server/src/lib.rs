@@ -2,13 +2,15 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use kimberlite_server::{AuthMode, Backend, Server, ServerConfig};
+//! use kimberlite_server::{AuthMode, Backend, Server, ServerConfig, ServerError};
+//! use tokio::sync::oneshot;
 //!
-//! async fn serve<B: Backend>(backend: Arc<B>) -> Result<(), kimberlite_server::ServerError> {
-//!     let address = "127.0.0.1:5432".parse().expect("valid address");
+//! async fn serve<B: Backend>(backend: Arc<B>, stop: oneshot::Receiver<()>) -> Result<(), ServerError> {
+//!     let address = "127.0.0.1:7000".parse().expect("a valid address");
 //!     let config = ServerConfig::new(address, AuthMode::Development);
 //!     let server = Server::bind(config, backend).await?;
-//!     server.run(async { let _ = tokio::signal::ctrl_c().await; }).await
+//!     println!("listening on {}", server.local_addr());
+//!     server.run(async { let _ = stop.await; }).await
 //! }
 //! ```
 //!

@@ -129,7 +129,7 @@ impl Session {
                     format!("{} needs the admin token", payload.variant_name()),
                 ));
             }
-        } else if !identity.may_use(request.tenant_id) {
+        } else if !is_connection_request(payload) && !identity.may_use(request.tenant_id) {
             return Err(BackendError::new(
                 ErrorCode::PermissionDenied,
                 format!("this API key may not use tenant {}", request.tenant_id),
@@ -148,6 +148,14 @@ pub(super) const fn is_admin_request(payload: &RequestPayload) -> bool {
             | RequestPayload::CreateApiKey(_)
             | RequestPayload::RevokeApiKey(_)
             | RequestPayload::ListApiKeys(_)
+    )
+}
+
+/// Whether `payload` concerns only the connection, not the request's tenant.
+const fn is_connection_request(payload: &RequestPayload) -> bool {
+    matches!(
+        payload,
+        RequestPayload::EnableExtensions(_) | RequestPayload::ServerInfo
     )
 }
 
