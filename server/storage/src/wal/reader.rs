@@ -81,6 +81,10 @@ impl WalReader {
         if check == BodyCheck::Crc {
             check_body(header, &buffer).map_err(corrupt)?;
         }
+        if buffer.capacity() > 2 * buffer.len() + 64 {
+            // Do not hand out the read-ahead slack with every small record.
+            buffer.shrink_to_fit();
+        }
         Ok(buffer)
     }
 

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
+use super::format::SEGMENT_HEADER_BYTES;
 use crate::io::FileHandle;
 
 /// One open segment file.
@@ -85,7 +86,10 @@ impl Segments {
             .checked_sub(1)?;
         let segment = list[index].clone();
         let next = list.get(index + 1);
-        let end_lsn = next.map_or(end, |next| next.first_lsn);
+        // A new last segment is pushed (its header durable) just before the
+        // writer publishes the end past that header: never report less.
+        let header_end = segment.first_lsn + SEGMENT_HEADER_BYTES;
+        let end_lsn = next.map_or(end.max(header_end), |next| next.first_lsn);
         Some(Located {
             segment,
             end_lsn,
