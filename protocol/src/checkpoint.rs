@@ -150,8 +150,8 @@ impl Checkpoint {
     /// The note text of this checkpoint.
     ///
     /// # Errors
-    /// [`CheckpointError::EmptyOrigin`], [`CheckpointError::ControlCharacter`] or
-    /// [`CheckpointError::EmptyExtension`].
+    /// [`CheckpointError::EmptyOrigin`], [`CheckpointError::ControlCharacter`],
+    /// [`CheckpointError::EmptyExtension`] or [`CheckpointError::InvalidTimestamp`].
     pub fn to_body(&self) -> Result<String, CheckpointError> {
         if self.origin.is_empty() {
             return Err(CheckpointError::EmptyOrigin);
@@ -166,6 +166,9 @@ impl Checkpoint {
             if line.is_empty() {
                 return Err(CheckpointError::EmptyExtension { line: number });
             }
+        }
+        for extension in &self.extensions {
+            parse_timestamp_extension(extension)?;
         }
         let mut body = format!(
             "{}\n{}\n{}\n",
@@ -186,8 +189,9 @@ impl Checkpoint {
     /// [`CheckpointError::MissingFinalNewline`], [`CheckpointError::MissingLines`],
     /// [`CheckpointError::ControlCharacter`], [`CheckpointError::EmptyOrigin`],
     /// [`CheckpointError::InvalidSize`],
-    /// [`CheckpointError::InvalidRootEncoding`], [`CheckpointError::WrongRootLength`] or
-    /// [`CheckpointError::EmptyExtension`].
+    /// [`CheckpointError::InvalidRootEncoding`], [`CheckpointError::WrongRootLength`],
+    /// [`CheckpointError::EmptyExtension`] or [`CheckpointError::InvalidTimestamp`] (a
+    /// timestamp extension line whose value is not a canonical decimal `u64`).
     pub fn parse_body(body: &str) -> Result<Self, CheckpointError> {
         let body = body
             .strip_suffix('\n')
@@ -214,6 +218,9 @@ impl Checkpoint {
             .ok_or(CheckpointError::WrongRootLength(root_bytes.len()))?;
         if let Some(index) = extensions.iter().position(|line| line.is_empty()) {
             return Err(CheckpointError::EmptyExtension { line: index + 4 });
+        }
+        for line in extensions {
+            parse_timestamp_extension(line)?;
         }
         Ok(Self {
             origin: (*origin).to_owned(),

@@ -16,19 +16,18 @@ use super::{expect_error, hexes, Result};
 
 pub fn cases() -> Result<Json> {
     let mut cases = Vec::new();
-    inclusion_cases(&mut cases)?;
-    consistency_cases(&mut cases)?;
-    record_cases(&mut cases)?;
-    verifier_key_cases(&mut cases)?;
-    note_cases(&mut cases)?;
-    checkpoint_cases(&mut cases)?;
+    cases.extend(inclusion_cases()?);
+    cases.extend(consistency_cases()?);
+    cases.extend(record_cases()?);
+    cases.extend(verifier_key_cases()?);
+    cases.extend(note_cases()?);
+    cases.extend(checkpoint_cases()?);
     Ok(json!({
         "description": "Inputs every verifier must refuse. kind says which check applies: \
             inclusion (verify leaf_hex at index in a tree of size with root_hex), \
-            consistency, record (decode encoded_hex), verifier_key (parse), note \
-            (open with verifier_keys), checkpoint (open note with verifier_key, \
-            expecting expected_origin). error is the name of the expected error \
-            variant.",
+            consistency, record (decode encoded_hex), verifier_key (parse), note (open \
+            with verifier_keys), checkpoint (open note with verifier_key, expecting \
+            expected_origin). error is the name of the expected error variant.",
         "cases": cases,
     }))
 }
@@ -39,195 +38,194 @@ fn flip(hash: &Hash) -> Hash {
     out
 }
 
-fn inclusion_case(
-    name: &str,
-    leaf: &Hash,
-    (index, size): (u64, u64),
-    proof: &[Hash],
-    root: &Hash,
-) -> Result<Json> {
-    let error = expect_error(name, verify_inclusion(leaf, index, size, proof, root))?;
-    Ok(json!({
-        "name": name, "kind": "inclusion", "error": error,
-        "leaf_hex": leaf.to_hex(), "index": index, "size": size,
-        "proof_hex": hexes(proof), "root_hex": root.to_hex(),
-    }))
+/// The inputs of one inclusion check, changed one field at a time from a valid proof.
+#[derive(Clone)]
+struct Inclusion {
+    leaf: Hash,
+    index: u64,
+    size: u64,
+    proof: Vec<Hash>,
+    root: Hash,
 }
 
-fn inclusion_cases(cases: &mut Vec<Json>) -> Result<()> {
+impl Inclusion {
+    fn leaf(&self, leaf: Hash) -> Self {
+        Self {
+            leaf,
+            ..self.clone()
+        }
+    }
+    fn at(&self, index: u64, size: u64) -> Self {
+        Self {
+            index,
+            size,
+            ..self.clone()
+        }
+    }
+    fn proof(&self, proof: &[Hash]) -> Self {
+        Self {
+            proof: proof.to_vec(),
+            ..self.clone()
+        }
+    }
+    fn root(&self, root: Hash) -> Self {
+        Self {
+            root,
+            ..self.clone()
+        }
+    }
+    fn case(&self, name: &str) -> Result<Json> {
+        let verdict = verify_inclusion(&self.leaf, self.index, self.size, &self.proof, &self.root);
+        Ok(json!({
+            "name": format!("inclusion: {name}"), "kind": "inclusion",
+            "error": expect_error(name, verdict)?,
+            "leaf_hex": self.leaf.to_hex(), "index": self.index, "size": self.size,
+            "proof_hex": hexes(&self.proof), "root_hex": self.root.to_hex(),
+        }))
+    }
+}
+
+fn inclusion_cases() -> Result<Vec<Json>> {
     let tree = leaves(7);
     let r = root(&tree);
     let proof = inclusion_proof(&tree, 3)?;
-    let leaf = tree[3];
+    let base = Inclusion {
+        leaf: tree[3],
+        index: 3,
+        size: 7,
+        proof: proof.clone(),
+        root: r,
+    };
     let mut flipped = proof.clone();
     flipped[1] = flip(&flipped[1]);
     let mut longer = proof.clone();
     longer.push(r);
     // Index 2 needs as many hashes as index 3, so only the root check can catch it.
-    cases.extend([
-        inclusion_case(
-            "inclusion proof missing its last hash",
-            &leaf,
-            (3, 7),
-            &proof[..2],
-            &r,
-        )?,
-        inclusion_case(
-            "inclusion proof with an extra hash",
-            &leaf,
-            (3, 7),
-            &longer,
-            &r,
-        )?,
-        inclusion_case(
-            "inclusion proof with a flipped byte",
-            &leaf,
-            (3, 7),
-            &flipped,
-            &r,
-        )?,
-        inclusion_case(
-            "inclusion proof for the wrong index",
-            &leaf,
-            (2, 7),
-            &proof,
-            &r,
-        )?,
-        inclusion_case("inclusion of another leaf", &tree[4], (3, 7), &proof, &r)?,
-        inclusion_case(
-            "inclusion against a flipped root",
-            &leaf,
-            (3, 7),
-            &proof,
-            &flip(&r),
-        )?,
-        inclusion_case(
-            "inclusion index equal to the size",
-            &leaf,
-            (7, 7),
-            &proof,
-            &r,
-        )?,
-        inclusion_case(
-            "inclusion index beyond the size",
-            &leaf,
-            (u64::MAX, 7),
-            &proof,
-            &r,
-        )?,
-        inclusion_case(
-            "inclusion in the empty tree",
-            &leaf,
-            (0, 0),
-            &[],
-            &empty_root(),
-        )?,
-        inclusion_case(
+    let table = [
+        ("proof missing its last hash", base.proof(&proof[..2])),
+        ("proof with an extra hash", base.proof(&longer)),
+        ("proof with a flipped byte", base.proof(&flipped)),
+        ("proof for the wrong index", base.at(2, 7)),
+        ("another leaf", base.leaf(tree[4])),
+        ("flipped root", base.root(flip(&r))),
+        ("index equal to the size", base.at(7, 7)),
+        ("index beyond the size", base.at(u64::MAX, 7)),
+        ("empty tree", base.at(0, 0).proof(&[]).root(empty_root())),
+        (
             "single-leaf tree with a proof",
-            &leaf,
-            (0, 1),
-            &proof[..1],
-            &leaf,
-        )?,
-    ]);
-    Ok(())
+            base.at(0, 1).proof(&proof[..1]).root(tree[3]),
+        ),
+    ];
+    table
+        .iter()
+        .map(|(name, inputs)| inputs.case(name))
+        .collect()
 }
 
-fn consistency_case(
-    name: &str,
-    (old_size, new_size): (u64, u64),
-    (old_root, new_root): (&Hash, &Hash),
-    proof: &[Hash],
-) -> Result<Json> {
-    let error = expect_error(
-        name,
-        verify_consistency(old_size, new_size, old_root, new_root, proof),
-    )?;
-    Ok(json!({
-        "name": name, "kind": "consistency", "error": error,
-        "old_size": old_size, "new_size": new_size,
-        "old_root_hex": old_root.to_hex(), "new_root_hex": new_root.to_hex(),
-        "proof_hex": hexes(proof),
-    }))
+/// The inputs of one consistency check, changed one field at a time from a valid proof.
+#[derive(Clone)]
+struct Consistency {
+    old_size: u64,
+    new_size: u64,
+    old_root: Hash,
+    new_root: Hash,
+    proof: Vec<Hash>,
 }
 
-fn consistency_cases(cases: &mut Vec<Json>) -> Result<()> {
+impl Consistency {
+    fn sizes(&self, old_size: u64, new_size: u64) -> Self {
+        Self {
+            old_size,
+            new_size,
+            ..self.clone()
+        }
+    }
+    fn roots(&self, old_root: Hash, new_root: Hash) -> Self {
+        Self {
+            old_root,
+            new_root,
+            ..self.clone()
+        }
+    }
+    fn proof(&self, proof: &[Hash]) -> Self {
+        Self {
+            proof: proof.to_vec(),
+            ..self.clone()
+        }
+    }
+    fn case(&self, name: &str) -> Result<Json> {
+        let (old_size, new_size) = (self.old_size, self.new_size);
+        let verdict = verify_consistency(
+            old_size,
+            new_size,
+            &self.old_root,
+            &self.new_root,
+            &self.proof,
+        );
+        Ok(json!({
+            "name": format!("consistency: {name}"), "kind": "consistency",
+            "error": expect_error(name, verdict)?,
+            "old_size": old_size, "new_size": new_size,
+            "old_root_hex": self.old_root.to_hex(), "new_root_hex": self.new_root.to_hex(),
+            "proof_hex": hexes(&self.proof),
+        }))
+    }
+}
+
+fn consistency_cases() -> Result<Vec<Json>> {
     let tree = leaves(11);
     let (old, new) = (root(&tree[..5]), root(&tree));
     let proof = consistency_proof(&tree, 5)?;
-    let mut flipped = proof.clone();
-    let last = flipped.len() - 1;
-    flipped[last] = flip(&flipped[last]);
+    let base = Consistency {
+        old_size: 5,
+        new_size: 11,
+        old_root: old,
+        new_root: new,
+        proof: proof.clone(),
+    };
+    let mut flipped_last = proof.clone();
+    let last = flipped_last.len() - 1;
+    flipped_last[last] = flip(&flipped_last[last]);
     let mut flipped_first = proof.clone();
     flipped_first[0] = flip(&flipped_first[0]);
-    let roots = (&old, &new);
-    cases.extend([
-        consistency_case(
-            "consistency proof missing a hash",
-            (5, 11),
-            roots,
-            &proof[1..],
-        )?,
-        consistency_case(
-            "consistency proof with a flipped last hash",
-            (5, 11),
-            roots,
-            &flipped,
-        )?,
-        consistency_case(
-            "consistency proof with a flipped first hash",
-            (5, 11),
-            roots,
-            &flipped_first,
-        )?,
-        consistency_case(
-            "consistency with a flipped old root",
-            (5, 11),
-            (&flip(&old), &new),
-            &proof,
-        )?,
-        consistency_case(
-            "consistency with a flipped new root",
-            (5, 11),
-            (&old, &flip(&new)),
-            &proof,
-        )?,
-        consistency_case(
-            "consistency from a larger old tree",
-            (11, 5),
-            (&new, &old),
-            &proof,
-        )?,
-        consistency_case("consistency proof for other sizes", (6, 11), roots, &proof)?,
-        consistency_case(
+    let table = [
+        ("proof missing a hash", base.proof(&proof[1..])),
+        ("proof with a flipped last hash", base.proof(&flipped_last)),
+        (
+            "proof with a flipped first hash",
+            base.proof(&flipped_first),
+        ),
+        ("flipped old root", base.roots(flip(&old), new)),
+        ("flipped new root", base.roots(old, flip(&new))),
+        (
+            "old tree larger than the new",
+            base.sizes(11, 5).roots(new, old),
+        ),
+        ("proof for other sizes", base.sizes(6, 11)),
+        (
             "equal sizes with different roots",
-            (5, 5),
-            (&old, &new),
-            &[],
-        )?,
-        consistency_case(
+            base.sizes(5, 5).proof(&[]),
+        ),
+        (
             "equal sizes with a proof",
-            (5, 5),
-            (&old, &old),
-            &proof[..1],
-        )?,
-        consistency_case(
+            base.sizes(5, 5).roots(old, old).proof(&proof[..1]),
+        ),
+        (
             "from the empty tree with a proof",
-            (0, 11),
-            (&empty_root(), &new),
-            &proof,
-        )?,
-        consistency_case(
+            base.sizes(0, 11).roots(empty_root(), new),
+        ),
+        (
             "from size 0 with a non-empty root",
-            (0, 11),
-            (&old, &new),
-            &[],
-        )?,
-    ]);
-    Ok(())
+            base.sizes(0, 11).proof(&[]),
+        ),
+    ];
+    table
+        .iter()
+        .map(|(name, inputs)| inputs.case(name))
+        .collect()
 }
 
-fn record_cases(cases: &mut Vec<Json>) -> Result<()> {
+fn record_cases() -> Result<Vec<Json>> {
     let good = sample_records()[1].as_ref().encode();
     let mut version = good.clone();
     version[0] = 2;
@@ -237,7 +235,7 @@ fn record_cases(cases: &mut Vec<Json>) -> Result<()> {
     trailing.push(0);
     let mut long_length = good.clone();
     long_length[66..70].copy_from_slice(&u32::MAX.to_be_bytes());
-    let inputs: [(&str, &[u8]); 8] = [
+    let table: [(&str, &[u8]); 8] = [
         ("empty record", &[]),
         ("unknown version", &version),
         ("version 0", &[0]),
@@ -247,21 +245,21 @@ fn record_cases(cases: &mut Vec<Json>) -> Result<()> {
         ("length beyond the bytes", &long_length),
         ("trailing byte", &trailing),
     ];
-    for (name, bytes) in inputs {
-        let error = expect_error(name, decode_record(bytes))?;
-        cases.push(json!({
-            "name": format!("record: {name}"), "kind": "record", "error": error,
+    let case = |(name, bytes): &(&str, &[u8])| -> Result<Json> {
+        Ok(json!({
+            "name": format!("record: {name}"), "kind": "record",
+            "error": expect_error(name, decode_record(bytes))?,
             "encoded_hex": hex(bytes),
-        }));
-    }
-    Ok(())
+        }))
+    };
+    table.iter().map(case).collect()
 }
 
-fn verifier_key_cases(cases: &mut Vec<Json>) -> Result<()> {
+fn verifier_key_cases() -> Result<Vec<Json>> {
     let key = fixed_signer().verifier_key();
     let (name, rest) = key.split_once('+').ok_or("verifier key")?;
     let (id, encoded) = rest.split_once('+').ok_or("verifier key")?;
-    let inputs = [
+    let table = [
         ("no plus sign", name.to_owned()),
         ("key id not hex", format!("{name}+zzzzzzzz+{encoded}")),
         ("key id too short", format!("{name}+{}+{encoded}", &id[..7])),
@@ -275,201 +273,143 @@ fn verifier_key_cases(cases: &mut Vec<Json>) -> Result<()> {
         ("key of the wrong length", format!("{name}+{id}+AQID")),
         ("signature type 2", format!("{name}+{id}+AgID")),
     ];
-    for (label, text) in inputs {
-        let error = expect_error(label, NoteVerifier::from_verifier_key(&text))?;
-        cases.push(json!({
-            "name": format!("verifier key: {label}"), "kind": "verifier_key", "error": error,
+    let case = |(label, text): &(&str, String)| -> Result<Json> {
+        Ok(json!({
+            "name": format!("verifier key: {label}"), "kind": "verifier_key",
+            "error": expect_error(label, NoteVerifier::from_verifier_key(text))?,
             "verifier_key": text,
-        }));
-    }
-    Ok(())
+        }))
+    };
+    table.iter().map(case).collect()
 }
 
 fn note_case(name: &str, note: &str, verifiers: &[NoteVerifier]) -> Result<Json> {
-    let error = expect_error(name, open_note(note, verifiers))?;
     let keys: Vec<String> = verifiers.iter().map(NoteVerifier::verifier_key).collect();
     Ok(json!({
-        "name": format!("note: {name}"), "kind": "note", "error": error,
+        "name": format!("note: {name}"), "kind": "note",
+        "error": expect_error(name, open_note(note, verifiers))?,
         "note": note, "verifier_keys": keys,
     }))
 }
 
-fn note_cases(cases: &mut Vec<Json>) -> Result<()> {
+/// A signature line of the test key whose signature bytes were changed: byte 10 of
+/// the base64 lies inside the Ed25519 signature.
+fn altered_signature_line(line: &str) -> String {
+    let mut chars: Vec<char> = line.chars().collect();
+    let at = 2 + KEY_NAME.len() + 1 + 10;
+    chars[at] = if chars[at] == 'A' { 'B' } else { 'A' };
+    chars.into_iter().collect()
+}
+
+fn note_cases() -> Result<Vec<Json>> {
     let signer = fixed_signer();
     let other = NoteSigner::new(KEY_NAME, SigningKey::from_bytes(&OTHER_SEED))?;
-    let known = [signer.verifier()];
     let note = signer.sign("hello\n")?;
     let (text, line) = note.split_once("\n\n").ok_or("note")?;
-    // Byte 10 of the base64 signature lies inside the Ed25519 signature.
-    let mut sig_chars: Vec<char> = line.chars().collect();
-    let at = 2 + KEY_NAME.len() + 1 + 10;
-    sig_chars[at] = if sig_chars[at] == 'A' { 'B' } else { 'A' };
-    let altered_signature: String = sig_chars.into_iter().collect();
+    let altered = altered_signature_line(line);
     // 68 signature bytes end in a 2-byte base64 group, whose last digit (before '=') has
     // two unused bits; setting one decodes to the same bytes, so strict base64 must fail.
-    let padded_signature = set_unused_bits(line.trim_end_matches('\n'))? + "\n";
-    let own_line = signer
-        .sign("hello\n")?
-        .split_once("\n\n")
-        .ok_or("note")?
-        .1
-        .to_owned();
-    cases.extend([
-        note_case("altered text", &note.replacen("hello", "hellp", 1), &known)?,
-        note_case(
-            "altered signature",
-            &format!("{text}\n\n{altered_signature}"),
-            &known,
-        )?,
+    let loose = set_unused_bits(line.trim_end_matches('\n'))? + "\n";
+    let (dash, name) = ("\u{2014}", KEY_NAME);
+    let cut = note.trim_end_matches('\n').to_owned();
+    let unspaced = note.replacen(&format!("{name} "), name, 1);
+    let crlf = note.replacen("hello\n", "hello\r\n", 1);
+    let table = [
+        ("altered text", note.replacen("hello", "hellp", 1)),
+        ("altered signature", format!("{text}\n\n{altered}")),
+        ("no blank line", format!("{text}\n{line}")),
+        ("no final newline", cut),
+        ("hyphen instead of em dash", note.replacen(dash, "-", 1)),
+        ("no space after the key name", unspaced),
+        (
+            "signature not base64",
+            format!("{text}\n\n{dash} {name} !!!!\n"),
+        ),
+        (
+            "signature too short",
+            format!("{text}\n\n{dash} {name} AAAA\n"),
+        ),
+        ("control character", note.replacen("hello", "hel\tlo", 1)),
+        ("carriage return", crlf),
+        ("signature block only", line.to_owned()),
+        (
+            "valid then bad signature by one key",
+            format!("{note}{altered}"),
+        ),
+        (
+            "too many signatures",
+            format!("{text}\n\n{}", line.repeat(101)),
+        ),
+        ("non-zero unused base64 bits", format!("{text}\n\n{loose}")),
+    ];
+    let known = [signer.verifier()];
+    let mut cases = vec![
         note_case("other key only", &note, &[other.verifier()])?,
         note_case("no verifiers", &note, &[])?,
-        note_case("no blank line", &format!("{text}\n{line}"), &known)?,
-        note_case("no final newline", note.trim_end_matches('\n'), &known)?,
-        note_case(
-            "hyphen instead of em dash",
-            &note.replacen('\u{2014}', "-", 1),
-            &known,
-        )?,
-        note_case(
-            "no space after the key name",
-            &note.replacen(&format!("{KEY_NAME} "), KEY_NAME, 1),
-            &known,
-        )?,
-        note_case(
-            "signature not base64",
-            &format!("{text}\n\n\u{2014} {KEY_NAME} !!!!\n"),
-            &known,
-        )?,
-        note_case(
-            "signature too short",
-            &format!("{text}\n\n\u{2014} {KEY_NAME} AAAA\n"),
-            &known,
-        )?,
-        note_case(
-            "control character",
-            &note.replacen("hello", "hel\tlo", 1),
-            &known,
-        )?,
-        note_case(
-            "carriage return",
-            &note.replacen("hello\n", "hello\r\n", 1),
-            &known,
-        )?,
-        note_case("signature block only", line, &known)?,
-        note_case(
-            "valid signature then a bad one by the same key",
-            &format!("{note}{}", altered_signature),
-            &known,
-        )?,
-        note_case(
-            "too many signatures",
-            &format!("{text}\n\n{}", own_line.repeat(101)),
-            &known,
-        )?,
-        note_case(
-            "signature with non-zero unused base64 bits",
-            &format!("{text}\n\n{padded_signature}"),
-            &known,
-        )?,
-    ]);
-    Ok(())
+    ];
+    for (label, text) in &table {
+        cases.push(note_case(label, text, &known)?);
+    }
+    Ok(cases)
 }
 
 fn checkpoint_case(name: &str, note: &str, verifier: &NoteVerifier, origin: &str) -> Result<Json> {
-    let error = expect_error(name, open_checkpoint(note, verifier, origin))?;
     Ok(json!({
-        "name": format!("checkpoint: {name}"), "kind": "checkpoint", "error": error,
+        "name": format!("checkpoint: {name}"), "kind": "checkpoint",
+        "error": expect_error(name, open_checkpoint(note, verifier, origin))?,
         "note": note, "verifier_key": verifier.verifier_key(), "expected_origin": origin,
     }))
 }
 
-fn checkpoint_cases(cases: &mut Vec<Json>) -> Result<()> {
+fn checkpoint_cases() -> Result<Vec<Json>> {
     let signer = fixed_signer();
-    let verifier = signer.verifier();
-    let origin = checkpoint_origin(KEY_NAME, TenantId(1), StreamId(1));
-    let tree = leaves(7);
-    let checkpoint = Checkpoint {
-        origin: origin.clone(),
-        size: 7,
-        root: root(&tree),
-        extensions: vec![],
-    };
-    let body = checkpoint.to_body()?;
-    let root_line = body.lines().nth(2).ok_or("body")?.to_owned();
-    let note = signer.sign(&body)?;
     let other = NoteSigner::new(KEY_NAME, SigningKey::from_bytes(&OTHER_SEED))?;
-    let signed = |text: &str| signer.sign(text);
-    let short_root = root_line.replacen("=", "", 1);
-    cases.extend([
-        checkpoint_case(
-            "other stream's origin",
-            &note,
-            &verifier,
-            &format!("{origin}0"),
-        )?,
-        checkpoint_case("signed by another key", &note, &other.verifier(), &origin)?,
-        checkpoint_case(
-            "size changed after signing",
-            &note.replacen("\n7\n", "\n8\n", 1),
-            &verifier,
-            &origin,
-        )?,
-        checkpoint_case(
-            "size with a leading zero",
-            &signed(&format!("{origin}\n07\n{root_line}\n"))?,
-            &verifier,
-            &origin,
-        )?,
-        checkpoint_case(
-            "negative size",
-            &signed(&format!("{origin}\n-7\n{root_line}\n"))?,
-            &verifier,
-            &origin,
-        )?,
-        checkpoint_case(
+    let ours = signer.verifier();
+    let o = checkpoint_origin(KEY_NAME, TenantId(1), StreamId(1));
+    let tree_root = root(&leaves(7));
+    let body = Checkpoint {
+        origin: o.clone(),
+        size: 7,
+        root: tree_root,
+        extensions: vec![],
+    }
+    .to_body()?;
+    let r = body.lines().nth(2).ok_or("body")?.to_owned();
+    let note = signer.sign(&body)?;
+    let resized = note.replacen("\n7\n", "\n8\n", 1);
+    let mut cases = vec![
+        checkpoint_case("other stream's origin", &note, &ours, &format!("{o}0"))?,
+        checkpoint_case("signed by another key", &note, &other.verifier(), &o)?,
+        checkpoint_case("size changed after signing", &resized, &ours, &o)?,
+    ];
+    // Each body below is signed by the right key, so only the body check can refuse it.
+    let (unpadded, loose, short) = (r.replacen('=', "", 1), set_unused_bits(&r)?, "A".repeat(40));
+    let bodies = [
+        ("size with a leading zero", format!("{o}\n07\n{r}\n")),
+        ("negative size", format!("{o}\n-7\n{r}\n")),
+        (
             "size beyond u64",
-            &signed(&format!("{origin}\n18446744073709551616\n{root_line}\n"))?,
-            &verifier,
-            &origin,
-        )?,
-        checkpoint_case(
-            "root not canonical base64",
-            &signed(&format!("{origin}\n7\n{short_root}\n"))?,
-            &verifier,
-            &origin,
-        )?,
-        checkpoint_case(
+            format!("{o}\n18446744073709551616\n{r}\n"),
+        ),
+        ("root not padded", format!("{o}\n7\n{unpadded}\n")),
+        (
             "root with non-zero unused base64 bits",
-            &signed(&format!("{origin}\n7\n{}\n", set_unused_bits(&root_line)?))?,
-            &verifier,
-            &origin,
-        )?,
-        checkpoint_case(
-            "root of 31 bytes",
-            &signed(&format!("{origin}\n7\n{}\n", "A".repeat(40) + "AA=="))?,
-            &verifier,
-            &origin,
-        )?,
-        checkpoint_case(
-            "two lines",
-            &signed(&format!("{origin}\n7\n"))?,
-            &verifier,
-            &origin,
-        )?,
-        checkpoint_case(
-            "empty origin",
-            &signed(&format!("\n7\n{root_line}\n"))?,
-            &verifier,
-            "",
-        )?,
-        checkpoint_case(
-            "empty extension line",
-            &signed(&format!("{body}x\n\n"))?,
-            &verifier,
-            &origin,
-        )?,
-    ]);
-    Ok(())
+            format!("{o}\n7\n{loose}\n"),
+        ),
+        ("root of 31 bytes", format!("{o}\n7\n{short}AA==\n")),
+        ("two lines", format!("{o}\n7\n")),
+        ("empty extension line", format!("{body}x\n\n")),
+        (
+            "malformed timestamp",
+            format!("{body}kimberlite/timestamp-ns 0x1\n"),
+        ),
+    ];
+    for (name, text) in &bodies {
+        cases.push(checkpoint_case(name, &signer.sign(text)?, &ours, &o)?);
+    }
+    let empty_origin = signer.sign(&format!("\n7\n{r}\n"))?;
+    cases.push(checkpoint_case("empty origin", &empty_origin, &ours, "")?);
+    Ok(cases)
 }
 
 /// Sets the lowest bit of the last base64 digit before a single '=' padding: for a

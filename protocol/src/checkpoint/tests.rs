@@ -75,6 +75,10 @@ fn bodies_are_parsed_strictly() {
         parse(&format!("o\r\n1\n{root_line}\n")),
         Err(CheckpointError::ControlCharacter { line: 1 })
     );
+    assert!(matches!(
+        parse(&format!("o\n1\n{root_line}\nkimberlite/timestamp-ns x\n")),
+        Err(CheckpointError::InvalidTimestamp(_))
+    ));
     assert_eq!(parse(&format!("o\n0\n{root_line}\n")).unwrap().size, 0);
 }
 
