@@ -1,4 +1,62 @@
 //! Kimberlite client: connect, append, read, verified reads and SQL over protocol v5.
 //!
-//! Placeholder: this crate is filled in by issue 7. Until then it exports
-//! nothing, so nothing can come to depend on an unfinished surface.
+//! ```no_run
+//! use kimberlite::{Client, ConnectOptions, DataClass, Offset, Placement, TenantId};
+//!
+//! # async fn run() -> kimberlite::Result<()> {
+//! let options = ConnectOptions::new(TenantId(1)).state_directory(".kimberlite-client");
+//! let client = Client::connect("127.0.0.1:5432", options).await?;
+//! let stream = client.create_stream("events", DataClass::Public, Placement::Global).await?;
+//! let length = client.stream_length(stream).await?;
+//! client.append(stream, vec![b"hello".to_vec()], Offset(length)).await?;
+//! let read = client.read_verified(stream, Offset(0), 1 << 20).await?;
+//! for event in &read.events {
+//!     println!("{}: {:?}", event.offset, event.payload);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`Client::connect`] opens one connection, driven by background tasks on the calling
+//! tokio runtime; the [`Client`] is a cheap, cloneable, `Send + Sync` handle, and
+//! requests from all clones are pipelined on the connection. After the connection is
+//! lost, calls in flight fail with a retryable error and the next call reconnects
+//! with backoff. [`blocking::Client`] offers the same calls without async.
+//!
+//! Against a server that advertises Kimberlite's extensions the client opts in to
+//! them and gains verified reads, checkpoints, admin calls and richer values;
+//! against a plain protocol v5 server the v5 calls work and the others fail with
+//! [`ErrorCode::Unsupported`].
+//!
+//! Verified reads ([`Client::read_verified`]) check every record against a checkpoint
+//! signed by the server's key (pinned, or trusted on first use), and check that each
+//! checkpoint extends the last one trusted (kept in a state directory under a file
+//! lock); see [`verify`]. Every failure is an [`Error`] with a numbered [`ErrorCode`].
+
+mod client;
+mod connection;
+mod error;
+mod options;
+mod session;
+mod subscription;
+mod transport;
+
+pub mod blocking;
+pub mod verify;
+
+pub use client::{
+    Client, ExecuteResult, QueryResult, ReadResult, SubscribeOptions, VerifiedEvent, VerifiedRead,
+};
+pub use error::{
+    Error, ErrorCode, Result, ServerErrorCode, VerificationFailure, FIRST_CLIENT_CODE,
+    FIRST_VERIFICATION_CODE,
+};
+pub use kimberlite_protocol::message::{
+    ApiKeyCreatedResponse as ApiKeyCreated, ApiKeyInfo, CloseReason,
+    ServerInfoResponse as ServerInfo, TenantInfo,
+};
+pub use kimberlite_protocol::{
+    DataClass, Hash, Offset, Placement, Region, StreamId, TenantId, Value,
+};
+pub use options::{ConnectOptions, ServerKeyTrust, TlsOptions};
+pub use subscription::{Subscription, SubscriptionEvent};

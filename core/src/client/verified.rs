@@ -1,0 +1,241 @@
+//! Verified calls (extension `kmb.verify/1`): reads checked against a signed
+//! checkpoint, checkpoints, consistency proofs, and advancing the trusted state.
+
+use kimberlite_protocol::capability::VERIFY;
+use kimberlite_protocol::message::{
+    ConsistencyProofRequest, GetCheckpointRequest, ReadVerifiedRequest, RequestPayload,
+    ResponsePayload,
+};
+use kimberlite_protocol::note::NoteVerifier;
+use kimberlite_protocol::record::RecordKind;
+use kimberlite_protocol::{Hash, Offset, StreamId};
+
+use super::{unexpected, Client};
+use crate::error::{Error, Result, VerificationFailure};
+use crate::options::ServerKeyTrust;
+use crate::verify::{
+    check_consistency, open_signed_checkpoint, parse_verifier_key, stream_origin, verify_read,
+    Checkpoint, StoreOutcome,
+};
+
+/// How many times a trusted checkpoint is re-read when others keep advancing it.
+const MAX_STORE_ATTEMPTS: usize = 8;
+
+/// One record of a verified read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedEvent {
+    /// The record's offset in its stream.
+    pub offset: Offset,
+    /// The server's commit time, nanoseconds since the Unix epoch.
+    pub timestamp_ns: u64,
+    /// What the record holds (events for application streams).
+    pub kind: RecordKind,
+    /// The event bytes, proven to be in the stream.
+    pub payload: Vec<u8>,
+}
+
+/// The result of [`Client::read_verified`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedRead {
+    /// The records read, each verified.
+    pub events: Vec<VerifiedEvent>,
+    /// The offset after the last record, None when none was read.
+    pub next_offset: Option<Offset>,
+    /// The signed checkpoint the records were verified against, now trusted.
+    pub checkpoint: Checkpoint,
+}
+
+impl Client {
+    /// Reads like [`Client::read`], but verifies every record against a signed
+    /// checkpoint that extends the trusted one, then trusts the new checkpoint.
+    ///
+    /// # Errors
+    /// `Unsupported` against a server without `kmb.verify/1`; a `Verification`
+    /// code (`BadSignature`, `UnknownKey`, `Fork`, `Rollback`, `NotIncluded`, ...)
+    /// when the answer does not verify; as any call otherwise.
+    pub async fn read_verified(
+        &self,
+        stream_id: StreamId,
+        from_offset: Offset,
+        max_bytes: u64,
+    ) -> Result<VerifiedRead> {
+        let verifier = self.verifier().await?;
+        let tenant = self.tenant_id();
+        let trusted = self.trust().load(&verifier, tenant, stream_id).await?;
+        let request = RequestPayload::ReadVerified(ReadVerifiedRequest {
+            stream_id,
+            from_offset,
+            max_bytes,
+            trusted_size: trusted.as_ref().map(|checkpoint| checkpoint.size),
+        });
+        let ResponsePayload::ReadVerified(answer) = self.request_extension(VERIFY, request).await?
+        else {
+            return Err(unexpected("ReadVerified"));
+        };
+        let checkpoint = verify_read(
+            &verifier,
+            tenant,
+            stream_id,
+            from_offset,
+            trusted.as_ref(),
+            &answer,
+        )?;
+        self.advance_trusted(
+            &verifier,
+            stream_id,
+            trusted,
+            &checkpoint,
+            &answer.checkpoint,
+        )
+        .await?;
+        let events = answer
+            .records
+            .into_iter()
+            .map(|record| VerifiedEvent {
+                offset: record.offset,
+                timestamp_ns: record.timestamp_ns,
+                // Checked by `verify_read`; an unknown kind never gets here.
+                kind: RecordKind::from_u8(record.kind).unwrap_or(RecordKind::Event),
+                payload: record.payload,
+            })
+            .collect();
+        Ok(VerifiedRead {
+            events,
+            next_offset: answer.next_offset,
+            checkpoint,
+        })
+    }
+
+    /// The stream's latest checkpoint, verified (signature, origin, consistency with
+    /// the trusted one) and then trusted.
+    ///
+    /// # Errors
+    /// As [`Client::read_verified`].
+    pub async fn checkpoint(&self, stream_id: StreamId) -> Result<Checkpoint> {
+        let verifier = self.verifier().await?;
+        let tenant = self.tenant_id();
+        let request = RequestPayload::GetCheckpoint(GetCheckpointRequest { stream_id });
+        let ResponsePayload::Checkpoint(answer) = self.request_extension(VERIFY, request).await?
+        else {
+            return Err(unexpected("GetCheckpoint"));
+        };
+        let origin = stream_origin(&verifier, tenant, stream_id);
+        let checkpoint = open_signed_checkpoint(&answer.checkpoint, &verifier, &origin)?;
+        let trusted = self.trust().load(&verifier, tenant, stream_id).await?;
+        if let Some(trusted) = &trusted {
+            if checkpoint.size < trusted.size {
+                check_consistency(Some(trusted), &checkpoint, &[])?;
+            }
+            self.check_extends(stream_id, trusted, &checkpoint).await?;
+        }
+        self.advance_trusted(
+            &verifier,
+            stream_id,
+            trusted,
+            &checkpoint,
+            &answer.checkpoint,
+        )
+        .await?;
+        Ok(checkpoint)
+    }
+
+    /// An RFC 6962 consistency proof between two sizes of the stream's tree, as sent
+    /// (check it with [`check_consistency`]).
+    ///
+    /// # Errors
+    /// `Unsupported` without `kmb.verify/1`; `InvalidProofRange`; as any call.
+    pub async fn consistency_proof(
+        &self,
+        stream_id: StreamId,
+        from_size: u64,
+        to_size: u64,
+    ) -> Result<Vec<Hash>> {
+        let request = RequestPayload::ConsistencyProof(ConsistencyProofRequest {
+            stream_id,
+            from_size,
+            to_size,
+        });
+        match self.request_extension(VERIFY, request).await? {
+            ResponsePayload::ConsistencyProof(answer) => Ok(answer.proof),
+            _ => Err(unexpected("ConsistencyProof")),
+        }
+    }
+
+    /// The key checkpoints must be signed with: the pinned one, or the one trusted on
+    /// first use for this address.
+    async fn verifier(&self) -> Result<NoteVerifier> {
+        let live = self.live().await?;
+        live.session.require(VERIFY)?;
+        let key = match &self.options().server_key {
+            ServerKeyTrust::Pinned(key) => key.clone(),
+            ServerKeyTrust::TrustOnFirstUse => {
+                let Some(info) = &live.session.server_info else {
+                    return Err(Error::protocol(
+                        "the server did not say which key it signs with",
+                    ));
+                };
+                let announced = &info.signing_key;
+                self.trust()
+                    .pin_key_if_absent(self.address(), announced)
+                    .await?
+            }
+        };
+        parse_verifier_key(&key)
+    }
+
+    /// Checks, with a proof from the server, that `newer` extends `older`.
+    async fn check_extends(
+        &self,
+        stream_id: StreamId,
+        older: &Checkpoint,
+        newer: &Checkpoint,
+    ) -> Result<()> {
+        if older.size == 0 || older.size == newer.size {
+            return check_consistency(Some(older), newer, &[]);
+        }
+        let proof = self
+            .consistency_proof(stream_id, older.size, newer.size)
+            .await?;
+        check_consistency(Some(older), newer, &proof)
+    }
+
+    /// Trusts `new` unless the trusted state already holds a larger checkpoint it
+    /// extends; when another call or process moved the trusted state meanwhile, the
+    /// two are proven consistent first, so a fork is never trusted.
+    async fn advance_trusted(
+        &self,
+        verifier: &NoteVerifier,
+        stream_id: StreamId,
+        mut expected: Option<Checkpoint>,
+        new: &Checkpoint,
+        note: &str,
+    ) -> Result<()> {
+        let tenant = self.tenant_id();
+        for _ in 0..MAX_STORE_ATTEMPTS {
+            if let Some(current) = &expected {
+                if current.size >= new.size {
+                    return self.check_extends(stream_id, new, current).await;
+                }
+            }
+            let outcome = self
+                .trust()
+                .compare_and_store(verifier, tenant, stream_id, expected.as_ref(), note, new)
+                .await?;
+            match outcome {
+                StoreOutcome::Stored => return Ok(()),
+                StoreOutcome::Changed(current) => {
+                    if let Some(current) = &current {
+                        if current.size < new.size {
+                            self.check_extends(stream_id, current, new).await?;
+                        }
+                    }
+                    expected = current;
+                }
+            }
+        }
+        Err(Error::verification(
+            VerificationFailure::CorruptTrustedState,
+            "the trusted checkpoint kept changing while it was being advanced",
+        ))
+    }
+}

@@ -1,0 +1,99 @@
+//! Opening a session on a fresh connection: the v5 handshake, then, if the server
+//! advertises extensions, the opt-in and the server's identity.
+//!
+//! Against a plain v5 server only the handshake is sent, exactly as existing clients
+//! do, so such a server sees nothing it does not know.
+
+use kimberlite_protocol::capability::{self, CapabilitySet};
+use kimberlite_protocol::message::{
+    EnableExtensionsRequest, HandshakeRequest, RequestPayload, ResponsePayload, ServerInfoResponse,
+};
+use kimberlite_protocol::PROTOCOL_VERSION;
+
+use crate::connection::Connection;
+use crate::error::{Error, ErrorCode, Result};
+use crate::options::ConnectOptions;
+
+/// The extensions this client understands and asks for.
+const WANTED: [&str; 5] = [
+    capability::EXT,
+    capability::VERIFY,
+    capability::ADMIN,
+    capability::VALUES,
+    capability::ERRORS,
+];
+
+/// What the handshake established for one connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Session {
+    /// The capability strings the server advertised, as sent.
+    pub(crate) advertised: Vec<String>,
+    /// The extensions enabled on this connection.
+    pub(crate) enabled: CapabilitySet,
+    /// The server's answer to ServerInfo, when it speaks the extensions.
+    pub(crate) server_info: Option<ServerInfoResponse>,
+}
+
+impl Session {
+    /// Fails with `Unsupported` unless `name` is enabled on this connection.
+    pub(crate) fn require(&self, name: &str) -> Result<()> {
+        if self.enabled.contains(name) {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorCode::Unsupported,
+            format!("the server does not offer the {name} extension (a plain protocol v5 server?)"),
+        ))
+    }
+}
+
+/// Handshakes on `connection` and opts in to the extensions both sides know.
+pub(crate) async fn establish(
+    connection: &Connection,
+    options: &ConnectOptions,
+) -> Result<Session> {
+    let handshake = RequestPayload::Handshake(HandshakeRequest {
+        client_version: PROTOCOL_VERSION,
+        auth_token: options.auth_token.clone(),
+    });
+    let timeout = options.request_timeout;
+    let ResponsePayload::Handshake(answer) = connection.call(handshake, timeout).await? else {
+        return Err(Error::protocol(
+            "the server answered the handshake with another response",
+        ));
+    };
+    if answer.server_version != PROTOCOL_VERSION {
+        return Err(Error::protocol(format!(
+            "the server speaks protocol version {}, this client speaks {PROTOCOL_VERSION}",
+            answer.server_version
+        )));
+    }
+    let advertised = CapabilitySet::from_names(answer.capabilities.iter().map(String::as_str));
+    let mut session = Session {
+        advertised: answer.capabilities,
+        enabled: CapabilitySet::NONE,
+        server_info: None,
+    };
+    if !advertised.contains(capability::EXT) {
+        return Ok(session);
+    }
+    let wanted = advertised.intersection(CapabilitySet::from_names(WANTED));
+    let request = RequestPayload::EnableExtensions(EnableExtensionsRequest {
+        capabilities: wanted.names(),
+    });
+    let ResponsePayload::ExtensionsEnabled(enabled) = connection.call(request, timeout).await?
+    else {
+        return Err(Error::protocol("unexpected answer to EnableExtensions"));
+    };
+    // Only what was asked for counts, whatever the server claims.
+    session.enabled = wanted.intersection(CapabilitySet::from_names(
+        enabled.capabilities.iter().map(String::as_str),
+    ));
+    let ResponsePayload::ServerInfo(info) =
+        connection.call(RequestPayload::ServerInfo, timeout).await?
+    else {
+        return Err(Error::protocol("unexpected answer to ServerInfo"));
+    };
+    session.server_info = Some(info);
+    Ok(session)
+}

@@ -1,0 +1,237 @@
+//! The pure verification steps, each mapping the protocol crate's errors to one
+//! [`VerificationFailure`].
+
+use kimberlite_protocol::checkpoint::{checkpoint_origin, open_checkpoint, CheckpointError};
+use kimberlite_protocol::merkle::{verify_consistency, verify_inclusion, ProofError};
+use kimberlite_protocol::message::{ReadVerifiedResponse, VerifiedRecord};
+use kimberlite_protocol::note::{NoteError, NoteVerifier};
+use kimberlite_protocol::record::{ChainCursor, ChainError, RecordKind, RecordRef};
+use kimberlite_protocol::{Hash, Offset, StreamId, TenantId};
+
+use super::Checkpoint;
+use crate::error::{Error, Result, VerificationFailure as Failure};
+
+fn fail(failure: Failure, message: impl Into<String>) -> Error {
+    Error::verification(failure, message)
+}
+
+/// Parses a C2SP verifier key (`name+keyid+base64`), as `ServerInfo` announces it.
+///
+/// # Errors
+/// `UnsupportedVersion` for a key type other than Ed25519, `MalformedProof` for
+/// anything else that is not a valid verifier key.
+pub fn parse_verifier_key(key: &str) -> Result<NoteVerifier> {
+    NoteVerifier::from_verifier_key(key).map_err(|error| {
+        let failure = match error {
+            NoteError::UnsupportedSignatureType(_) => Failure::UnsupportedVersion,
+            _ => Failure::MalformedProof,
+        };
+        fail(failure, format!("server key {key:?} is not usable")).with_source(error)
+    })
+}
+
+/// The origin line of a stream's checkpoints: the key's name is the server identity.
+#[must_use]
+pub fn stream_origin(verifier: &NoteVerifier, tenant_id: TenantId, stream_id: StreamId) -> String {
+    checkpoint_origin(verifier.name(), tenant_id, stream_id)
+}
+
+/// Opens a signed checkpoint note: signature by `verifier`, then `origin`.
+///
+/// # Errors
+/// `BadSignature`, `UnknownKey` (no signature by the trusted key), `WrongOrigin`,
+/// or `MalformedProof` for a note or body that does not parse.
+pub fn open_signed_checkpoint(
+    note: &str,
+    verifier: &NoteVerifier,
+    origin: &str,
+) -> Result<Checkpoint> {
+    open_checkpoint(note, verifier, origin).map_err(|error| {
+        let (failure, message) = match &error {
+            CheckpointError::Note(NoteError::BadSignature { .. }) => (
+                Failure::BadSignature,
+                "the checkpoint signature does not verify",
+            ),
+            CheckpointError::Note(NoteError::NoKnownSignature) => (
+                Failure::UnknownKey,
+                "the checkpoint is not signed by the trusted server key",
+            ),
+            CheckpointError::OriginMismatch { .. } => (
+                Failure::WrongOrigin,
+                "the checkpoint is for another stream or server",
+            ),
+            _ => (Failure::MalformedProof, "the checkpoint is malformed"),
+        };
+        fail(failure, message).with_source(error)
+    })
+}
+
+/// Checks that `new` extends `trusted` (if any) with an RFC 6962 consistency proof.
+///
+/// # Errors
+/// `Rollback` when `new` is smaller, `Fork` when the proof does not link the two
+/// roots (or equal sizes have different roots), `MalformedProof` for a proof of the
+/// wrong length.
+pub fn check_consistency(
+    trusted: Option<&Checkpoint>,
+    new: &Checkpoint,
+    proof: &[Hash],
+) -> Result<()> {
+    let trusted = match trusted {
+        Some(trusted) if trusted.size > 0 => trusted,
+        _ if proof.is_empty() => return Ok(()),
+        _ => {
+            let message = "a consistency proof from an empty tree must be empty";
+            return Err(fail(Failure::MalformedProof, message));
+        }
+    };
+    if new.size < trusted.size {
+        return Err(fail(
+            Failure::Rollback,
+            format!(
+                "the server's tree has {} records, {} are trusted",
+                new.size, trusted.size
+            ),
+        ));
+    }
+    verify_consistency(trusted.size, new.size, &trusted.root, &new.root, proof).map_err(|error| {
+        let failure = match error {
+            ProofError::OldRootMismatch | ProofError::NewRootMismatch => Failure::Fork,
+            _ => Failure::MalformedProof,
+        };
+        let message = format!(
+            "the tree of size {} does not extend the trusted tree of size {}",
+            new.size, trusted.size
+        );
+        fail(failure, message).with_source(error)
+    })
+}
+
+/// Checks records read from `from_offset`: consecutive offsets within the checkpoint,
+/// chain links (from genesis at offset 0), inclusion of each record's hash computed
+/// from the received bytes, and `next_offset`.
+///
+/// # Errors
+/// `NotIncluded`, `BrokenChain`, `UnsupportedVersion` (unknown record kind) or
+/// `MalformedProof`.
+pub fn check_records(
+    tenant_id: TenantId,
+    stream_id: StreamId,
+    from_offset: Offset,
+    checkpoint: &Checkpoint,
+    records: &[VerifiedRecord],
+    next_offset: Option<Offset>,
+) -> Result<()> {
+    let mut cursor = match records.first() {
+        Some(first) if first.offset.0 > 0 => {
+            ChainCursor::resume(tenant_id, stream_id, first.offset, first.prev_hash, 0)
+        }
+        _ => ChainCursor::genesis(tenant_id, stream_id),
+    };
+    let mut expected = from_offset;
+    for record in records {
+        if record.offset != expected {
+            let message = format!(
+                "record offset {} where {expected} was expected",
+                record.offset
+            );
+            return Err(fail(Failure::MalformedProof, message));
+        }
+        if record.offset.0 >= checkpoint.size {
+            let message = format!(
+                "record {} lies beyond the checkpoint's {} records",
+                record.offset, checkpoint.size
+            );
+            return Err(fail(Failure::NotIncluded, message));
+        }
+        check_record(&mut cursor, tenant_id, stream_id, checkpoint, record)?;
+        expected = Offset(expected.0.saturating_add(1));
+    }
+    let wanted = (!records.is_empty()).then_some(expected);
+    if next_offset != wanted {
+        let message = format!("next offset {next_offset:?} where {wanted:?} was expected");
+        return Err(fail(Failure::MalformedProof, message));
+    }
+    Ok(())
+}
+
+fn check_record(
+    cursor: &mut ChainCursor,
+    tenant_id: TenantId,
+    stream_id: StreamId,
+    checkpoint: &Checkpoint,
+    record: &VerifiedRecord,
+) -> Result<()> {
+    let kind = RecordKind::from_u8(record.kind).ok_or_else(|| {
+        let message = format!("record {} has unknown kind {}", record.offset, record.kind);
+        fail(Failure::UnsupportedVersion, message)
+    })?;
+    let record_ref = RecordRef {
+        tenant_id,
+        stream_id,
+        offset: record.offset,
+        timestamp_ns: record.timestamp_ns,
+        kind,
+        prev_hash: record.prev_hash,
+        payload: &record.payload,
+    };
+    let hash = record_ref.hash();
+    cursor.advance(&record_ref, hash).map_err(|error| {
+        let failure = match error {
+            ChainError::BrokenLink { .. } | ChainError::TimestampRegression { .. } => {
+                Failure::BrokenChain
+            }
+            _ => Failure::MalformedProof,
+        };
+        fail(
+            failure,
+            format!("record {} breaks the chain", record.offset),
+        )
+        .with_source(error)
+    })?;
+    let proof = &record.inclusion_proof;
+    verify_inclusion(
+        &hash,
+        record.offset.0,
+        checkpoint.size,
+        proof,
+        &checkpoint.root,
+    )
+    .map_err(|error| {
+        let failure = match error {
+            ProofError::RootMismatch => Failure::NotIncluded,
+            _ => Failure::MalformedProof,
+        };
+        let message = format!("record {} is not proven to be in the tree", record.offset);
+        fail(failure, message).with_source(error)
+    })
+}
+
+/// Verifies a `ReadVerified` answer to a read of `stream_id` from `from_offset`,
+/// made with `trusted_size = trusted.size`, and returns the new checkpoint, which the
+/// caller may then trust.
+///
+/// # Errors
+/// Any failure of [`open_signed_checkpoint`], [`check_consistency`] or
+/// [`check_records`].
+pub fn verify_read(
+    verifier: &NoteVerifier,
+    tenant_id: TenantId,
+    stream_id: StreamId,
+    from_offset: Offset,
+    trusted: Option<&Checkpoint>,
+    response: &ReadVerifiedResponse,
+) -> Result<Checkpoint> {
+    let origin = stream_origin(verifier, tenant_id, stream_id);
+    let checkpoint = open_signed_checkpoint(&response.checkpoint, verifier, &origin)?;
+    check_consistency(trusted, &checkpoint, &response.consistency_proof)?;
+    check_records(
+        tenant_id,
+        stream_id,
+        from_offset,
+        &checkpoint,
+        &response.records,
+        response.next_offset,
+    )?;
+    Ok(checkpoint)
+}

@@ -1,0 +1,114 @@
+//! Where a client keeps its trust: a [`TrustedStateDir`] when the options name one,
+//! else memory that lives as long as the client. Directory work runs on tokio's
+//! blocking threads, since it takes a file lock and fsyncs.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use kimberlite_protocol::note::NoteVerifier;
+use kimberlite_protocol::{StreamId, TenantId};
+
+use super::{Checkpoint, StoreOutcome, TrustedStateDir};
+use crate::error::{Error, ErrorCode, Result};
+
+type CheckpointKey = (String, TenantId, StreamId);
+
+#[derive(Default)]
+pub(crate) struct Memory {
+    keys: HashMap<String, String>,
+    checkpoints: HashMap<CheckpointKey, Checkpoint>,
+}
+
+/// The trusted state of one client.
+pub(crate) enum TrustStore {
+    /// Kept for the life of the client only.
+    Memory(Mutex<Memory>),
+    /// Kept in a directory, shared with other clients and processes.
+    Directory(TrustedStateDir),
+}
+
+async fn blocking<T: Send + 'static>(
+    job: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(job).await.map_err(|error| {
+        Error::new(ErrorCode::TrustedState, "the trusted-state task failed").with_source(error)
+    })?
+}
+
+impl TrustStore {
+    /// Memory, or the directory if one is given.
+    pub(crate) fn new(directory: Option<TrustedStateDir>) -> Self {
+        directory.map_or_else(|| Self::Memory(Mutex::default()), Self::Directory)
+    }
+
+    /// Pins `key` for `address` unless a key is pinned; returns the pinned key.
+    pub(crate) async fn pin_key_if_absent(&self, address: &str, key: &str) -> Result<String> {
+        match self {
+            Self::Memory(memory) => {
+                let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                let pinned = memory
+                    .keys
+                    .entry(address.to_owned())
+                    .or_insert_with(|| key.to_owned());
+                Ok(pinned.clone())
+            }
+            Self::Directory(directory) => {
+                let (directory, address, key) =
+                    (directory.clone(), address.to_owned(), key.to_owned());
+                blocking(move || directory.pin_key_if_absent(&address, &key)).await
+            }
+        }
+    }
+
+    /// The trusted checkpoint of a stream under `verifier`'s key.
+    pub(crate) async fn load(
+        &self,
+        verifier: &NoteVerifier,
+        tenant: TenantId,
+        stream: StreamId,
+    ) -> Result<Option<Checkpoint>> {
+        match self {
+            Self::Memory(memory) => {
+                let memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                let key = (verifier.verifier_key(), tenant, stream);
+                Ok(memory.checkpoints.get(&key).cloned())
+            }
+            Self::Directory(directory) => {
+                let (directory, verifier) = (directory.clone(), verifier.clone());
+                blocking(move || directory.load_checkpoint(&verifier, tenant, stream)).await
+            }
+        }
+    }
+
+    /// Trusts `new` (signed as `note`) if the trusted checkpoint is still `expected`.
+    pub(crate) async fn compare_and_store(
+        &self,
+        verifier: &NoteVerifier,
+        tenant: TenantId,
+        stream: StreamId,
+        expected: Option<&Checkpoint>,
+        note: &str,
+        new: &Checkpoint,
+    ) -> Result<StoreOutcome> {
+        match self {
+            Self::Memory(memory) => {
+                let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                let key = (verifier.verifier_key(), tenant, stream);
+                let current = memory.checkpoints.get(&key);
+                if current != expected {
+                    return Ok(StoreOutcome::Changed(current.cloned()));
+                }
+                memory.checkpoints.insert(key, new.clone());
+                Ok(StoreOutcome::Stored)
+            }
+            Self::Directory(directory) => {
+                let (directory, verifier) = (directory.clone(), verifier.clone());
+                let (expected, note) = (expected.cloned(), note.to_owned());
+                blocking(move || {
+                    directory.compare_and_store(&verifier, tenant, stream, expected.as_ref(), &note)
+                })
+                .await
+            }
+        }
+    }
+}
