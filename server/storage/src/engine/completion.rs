@@ -26,7 +26,9 @@ impl<T: Send + 'static> Completion<T> {
     /// A completion that calls `callback` with the result, on the writer thread.
     /// The callback must be quick and must not call back into the engine.
     pub fn callback(callback: impl FnOnce(Result<T, EngineError>) + Send + 'static) -> Self {
-        Self { callback: Some(Box::new(callback)) }
+        Self {
+            callback: Some(Box::new(callback)),
+        }
     }
 
     /// A completion and the waiter that blocks for its result.
@@ -58,7 +60,9 @@ impl<T> Drop for Completion<T> {
 
 impl<T> std::fmt::Debug for Completion<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Completion").field("pending", &self.callback.is_some()).finish()
+        f.debug_struct("Completion")
+            .field("pending", &self.callback.is_some())
+            .finish()
     }
 }
 

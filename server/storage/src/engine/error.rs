@@ -43,7 +43,9 @@ pub enum EngineError {
     Erased(u64),
     /// A stream's index holds fewer records than the snapshot says it was
     /// synced with; recovery then ignores the snapshot and replays the log.
-    #[error("indexes of stream {tenant}/{stream} hold {found} records but the snapshot says {expected}")]
+    #[error(
+        "indexes of stream {tenant}/{stream} hold {found} records but the snapshot says {expected}"
+    )]
     IndexBehindSnapshot {
         /// The tenant.
         tenant: u64,
@@ -105,9 +107,10 @@ impl EngineError {
         match self {
             Self::InvalidRequest(message) => Self::InvalidRequest(message.clone()),
             Self::TenantNotFound(tenant) => Self::TenantNotFound(*tenant),
-            Self::StreamNotFound { tenant, stream } => {
-                Self::StreamNotFound { tenant: *tenant, stream: *stream }
-            }
+            Self::StreamNotFound { tenant, stream } => Self::StreamNotFound {
+                tenant: *tenant,
+                stream: *stream,
+            },
             Self::Erased(tenant) => Self::Erased(*tenant),
             Self::Stopped => Self::Stopped,
             other => Self::Failed(other.to_string()),

@@ -86,7 +86,13 @@ impl Intent {
 impl std::fmt::Debug for Intent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Append { tenant_id, stream_id, expected_offset, events, .. } => f
+            Self::Append {
+                tenant_id,
+                stream_id,
+                expected_offset,
+                events,
+                ..
+            } => f
                 .debug_struct("Append")
                 .field("tenant_id", tenant_id)
                 .field("stream_id", stream_id)
@@ -94,9 +100,10 @@ impl std::fmt::Debug for Intent {
                 .field("events", &events.len())
                 .finish(),
             Self::Catalog { .. } => f.write_str("Catalog"),
-            Self::SqlEffect { tenant_id, .. } => {
-                f.debug_struct("SqlEffect").field("tenant_id", tenant_id).finish()
-            }
+            Self::SqlEffect { tenant_id, .. } => f
+                .debug_struct("SqlEffect")
+                .field("tenant_id", tenant_id)
+                .finish(),
             Self::Snapshot { .. } => f.write_str("Snapshot"),
         }
     }

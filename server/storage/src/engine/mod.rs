@@ -50,11 +50,11 @@ pub use config::{Clock, EngineConfig, Layout, SystemClock};
 pub use error::EngineError;
 pub use intent::AppendOutcome;
 pub use read::ReadBatch;
-pub use verified::{ProvenRecord, ProvenRecords, VerifiedRead, VerifiedRecord};
 pub use records::{RecordKind, SYSTEM_STREAM};
 pub use recovery::RecoveryReport;
 pub use shared::CommitListener;
 pub use stored_record::{Sealing, StoredRecord, StoredRecordError};
+pub use verified::{ProvenRecord, ProvenRecords, VerifiedRead, VerifiedRecord};
 
 use crate::crypto::{KeyStore, MasterKey, SigningKeyFile};
 use crate::io::Vfs;
@@ -72,7 +72,9 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("data_dir", &self.shared.config.data_dir).finish()
+        f.debug_struct("Engine")
+            .field("data_dir", &self.shared.config.data_dir)
+            .finish()
     }
 }
 
@@ -114,7 +116,9 @@ impl Engine {
         let (wal, wal_report) = Wal::open(
             vfs.clone(),
             &layout.wal_dir(),
-            WalConfig { segment_size_bytes: config.segment_size_bytes },
+            WalConfig {
+                segment_size_bytes: config.segment_size_bytes,
+            },
         )?;
         let shared = Arc::new(Shared::new(config, vfs, clock, keys, signer, wal.reader()));
         let recovered = recovery::recover(&shared, wal_report.torn_tail_bytes)?;
@@ -129,7 +133,10 @@ impl Engine {
         let thread = std::thread::Builder::new()
             .name("kimberlite-writer".into())
             .spawn(move || writer.run())?;
-        let engine = Self { shared, writer: Mutex::new(Some(thread)) };
+        let engine = Self {
+            shared,
+            writer: Mutex::new(Some(thread)),
+        };
         Ok((engine, report))
     }
 
@@ -137,7 +144,11 @@ impl Engine {
     /// joins the writer thread. Idempotent.
     pub fn shutdown(&self) -> Result<(), EngineError> {
         self.shared.close();
-        let thread = self.writer.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let thread = self
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         if let Some(thread) = thread {
             thread
                 .join()
@@ -215,7 +226,10 @@ impl Engine {
         build: impl FnOnce(&State, u64) -> Result<Command, EngineError> + Send + 'static,
         completion: Completion<Vec<Effect>>,
     ) {
-        self.shared.submit(Intent::Catalog { build: Box::new(build), completion });
+        self.shared.submit(Intent::Catalog {
+            build: Box::new(build),
+            completion,
+        });
     }
 
     /// Runs a catalog command durably and returns its effects.
@@ -232,7 +246,11 @@ impl Engine {
     pub fn create_tenant(&self, tenant_id: TenantId, name: &str) -> Result<(), EngineError> {
         let name = name.to_owned();
         self.catalog_command(move |_, timestamp_ns| {
-            Ok(Command::CreateTenant { tenant_id, name, timestamp_ns })
+            Ok(Command::CreateTenant {
+                tenant_id,
+                name,
+                timestamp_ns,
+            })
         })
         .map(|_| ())
     }
@@ -247,7 +265,13 @@ impl Engine {
     ) -> Result<StreamId, EngineError> {
         let name = name.to_owned();
         let effects = self.catalog_command(move |_, timestamp_ns| {
-            Ok(Command::CreateStream { tenant_id, name, data_class, placement, timestamp_ns })
+            Ok(Command::CreateStream {
+                tenant_id,
+                name,
+                data_class,
+                placement,
+                timestamp_ns,
+            })
         })?;
         effects
             .iter()
@@ -266,7 +290,12 @@ impl Engine {
         effect: Vec<u8>,
     ) -> Result<AppendOutcome, EngineError> {
         let (completion, waiter) = Completion::channel();
-        self.shared.submit(Intent::SqlEffect { tenant_id, table_changes, effect, completion });
+        self.shared.submit(Intent::SqlEffect {
+            tenant_id,
+            table_changes,
+            effect,
+            completion,
+        });
         waiter.wait()
     }
 
@@ -274,7 +303,10 @@ impl Engine {
     /// while chains and trees stay verifiable.
     pub fn erase_tenant(&self, tenant_id: TenantId) -> Result<(), EngineError> {
         self.catalog_command(move |_, timestamp_ns| {
-            Ok(Command::EraseTenantKey { tenant_id, timestamp_ns })
+            Ok(Command::EraseTenantKey {
+                tenant_id,
+                timestamp_ns,
+            })
         })
         .map(|_| ())
     }
@@ -288,12 +320,20 @@ impl Engine {
     }
 
     /// The stream's durable length.
-    pub fn stream_length(&self, tenant_id: TenantId, stream_id: StreamId) -> Result<u64, EngineError> {
+    pub fn stream_length(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+    ) -> Result<u64, EngineError> {
         Ok(self.handle(tenant_id, stream_id)?.committed())
     }
 
     /// The last record hash of a stream at its durable length, or its genesis.
-    pub fn stream_head(&self, tenant_id: TenantId, stream_id: StreamId) -> Result<Hash, EngineError> {
+    pub fn stream_head(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+    ) -> Result<Hash, EngineError> {
         let handle = self.handle(tenant_id, stream_id)?;
         let length = handle.committed();
         if length == 0 {

@@ -32,10 +32,13 @@ impl Engine {
         if tenant_id.get() == 0 || catalog.tenant(tenant_id).is_none() {
             return Err(EngineError::TenantNotFound(tenant_id.get()));
         }
-        self.shared.streams.get((tenant_id, stream_id)).ok_or(EngineError::StreamNotFound {
-            tenant: tenant_id.get(),
-            stream: stream_id.get(),
-        })
+        self.shared
+            .streams
+            .get((tenant_id, stream_id))
+            .ok_or(EngineError::StreamNotFound {
+                tenant: tenant_id.get(),
+                stream: stream_id.get(),
+            })
     }
 
     /// Reads the stored record at `offset`, which must be below the durable length.
@@ -70,7 +73,11 @@ impl Engine {
     pub(crate) fn checked_from(handle: &StreamHandle, from: u64) -> Result<u64, EngineError> {
         let length = handle.committed();
         if from > length {
-            return Err(EngineError::OutOfRange { what: "offset", requested: from, length });
+            return Err(EngineError::OutOfRange {
+                what: "offset",
+                requested: from,
+                length,
+            });
         }
         Ok(length)
     }
@@ -98,7 +105,10 @@ impl Engine {
             offset += 1;
         }
         let next_offset = (!events.is_empty()).then_some(Offset(offset));
-        Ok(ReadBatch { events, next_offset })
+        Ok(ReadBatch {
+            events,
+            next_offset,
+        })
     }
 
     /// The last offset of the stream committed at or before `timestamp_ns`, or

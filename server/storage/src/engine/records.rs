@@ -37,7 +37,11 @@ impl Chain {
     /// The chain of an empty stream.
     #[must_use]
     pub fn genesis(key: StreamKey) -> Self {
-        Self { length: 0, head: genesis_hash(key.0, key.1), timestamp_ns: 0 }
+        Self {
+            length: 0,
+            head: genesis_hash(key.0, key.1),
+            timestamp_ns: 0,
+        }
     }
 }
 
@@ -119,8 +123,15 @@ impl RecordBuilder {
             )));
         }
         let offset = Offset(chain.length);
-        let hash =
-            canonical_hash(key, offset, timestamp_ns, kind, &chain.head, payload, &mut self.scratch);
+        let hash = canonical_hash(
+            key,
+            offset,
+            timestamp_ns,
+            kind,
+            &chain.head,
+            payload,
+            &mut self.scratch,
+        );
         let mut record = StoredRecord {
             tenant_id: key.0,
             stream_id: key.1,

@@ -10,6 +10,7 @@
 //!    (offset and previous hash), recompute the record hash from the decrypted
 //!    payload where the tenant's key still exists, re-apply it to the kernel,
 //!    and append it to its stream's indexes.
+//!
 //! If an index turns out shorter than its snapshot says, the snapshot is dropped
 //! and the whole log is replayed.
 
@@ -49,7 +50,10 @@ pub(crate) struct Recovered {
 
 /// Runs recovery; see the module docs.
 pub(crate) fn recover(shared: &Shared, torn_tail_bytes: u64) -> Result<Recovered, EngineError> {
-    let mut report = RecoveryReport { torn_tail_bytes, ..RecoveryReport::default() };
+    let mut report = RecoveryReport {
+        torn_tail_bytes,
+        ..RecoveryReport::default()
+    };
     let snapshot = match snapshot::read(shared.vfs.as_ref(), &shared.layout) {
         Ok(snapshot) => snapshot,
         Err(error) => {
@@ -69,7 +73,11 @@ pub(crate) fn recover(shared: &Shared, torn_tail_bytes: u64) -> Result<Recovered
             Err(error) => return Err(error),
         }
     }
-    let empty = Snapshot { wal_end_lsn: 0, state: State::default(), chains: Vec::new() };
+    let empty = Snapshot {
+        wal_end_lsn: 0,
+        state: State::default(),
+        chains: Vec::new(),
+    };
     replay(shared, empty, &mut report)
 }
 
@@ -110,7 +118,9 @@ fn replay(
         let plaintext = plaintext_if_readable(shared, &record)?;
         replay_record(shared, &mut state, &record, plaintext.as_deref())?;
         let handle = shared.open_stream(key, chain.length)?;
-        handle.indexes_mut().append_record(lsn, record.timestamp_ns, record.record_hash)?;
+        handle
+            .indexes_mut()
+            .append_record(lsn, record.timestamp_ns, record.record_hash)?;
         let next = Chain {
             length: chain.length + 1,
             head: record.record_hash,
@@ -129,7 +139,11 @@ fn replay(
         handle.publish(length);
     }
     shared.publish_catalog(&state);
-    Ok(Recovered { state, chains, report: report.clone() })
+    Ok(Recovered {
+        state,
+        chains,
+        report: report.clone(),
+    })
 }
 
 /// The record's plaintext, checked against its hash; `None` after crypto-erasure.
@@ -198,7 +212,11 @@ fn replay_record(
             Effect::TenantCreated { tenant_id } => {
                 shared.open_stream((tenant_id, SQL_LOG_STREAM_ID), 0)?;
             }
-            Effect::StreamCreated { tenant_id, stream_id, existed: false } => {
+            Effect::StreamCreated {
+                tenant_id,
+                stream_id,
+                existed: false,
+            } => {
                 shared.open_stream((tenant_id, stream_id), 0)?;
             }
             Effect::DestroyTenantKey { tenant_id } => shared.keys.destroy_tenant_key(tenant_id)?,

@@ -100,7 +100,10 @@ impl Shared {
             if queue.closed {
                 return None;
             }
-            queue = self.wakeup.wait(queue).unwrap_or_else(PoisonError::into_inner);
+            queue = self
+                .wakeup
+                .wait(queue)
+                .unwrap_or_else(PoisonError::into_inner);
         }
         let mut batch = Vec::new();
         let mut bytes = 0usize;
@@ -139,7 +142,10 @@ impl Shared {
 
     /// The durable catalog.
     pub(crate) fn catalog(&self) -> Arc<State> {
-        self.catalog.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.catalog
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub(crate) fn publish_catalog(&self, state: &State) {
@@ -147,17 +153,25 @@ impl Shared {
     }
 
     pub(crate) fn add_listener(&self, listener: CommitListener) {
-        self.listeners.write().unwrap_or_else(PoisonError::into_inner).push(listener);
+        self.listeners
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(listener);
     }
 
     pub(crate) fn notify_commits(&self, keys: impl Iterator<Item = StreamKey>) {
-        let listeners = self.listeners.read().unwrap_or_else(PoisonError::into_inner);
+        let listeners = self
+            .listeners
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         if listeners.is_empty() {
             return;
         }
         let mut seen = std::collections::HashSet::new();
         for key in keys.filter(|key| seen.insert(*key)) {
-            let Some(handle) = self.streams.get(key) else { continue };
+            let Some(handle) = self.streams.get(key) else {
+                continue;
+            };
             for listener in listeners.iter() {
                 listener(key.0, key.1, handle.committed());
             }
@@ -195,7 +209,9 @@ impl Shared {
     /// Validates an append's events against the configured limits.
     pub(crate) fn check_events(&self, events: &[Vec<u8>]) -> Result<(), EngineError> {
         if events.is_empty() {
-            return Err(EngineError::InvalidRequest("an append needs at least one event".into()));
+            return Err(EngineError::InvalidRequest(
+                "an append needs at least one event".into(),
+            ));
         }
         let limit = self.config.max_event_bytes;
         if let Some(index) = events.iter().position(|event| event.len() > limit) {

@@ -68,9 +68,7 @@ pub fn read(vfs: &dyn Vfs, layout: &Layout) -> Result<Option<Snapshot>, EngineEr
     }
     let file = vfs.open(&path, OpenMode::ReadOnly)?;
     let length = usize::try_from(file.len()?).unwrap_or(usize::MAX);
-    let damaged = |reason: &str| {
-        EngineError::Corruption(format!("{}: {reason}", path.display()))
-    };
+    let damaged = |reason: &str| EngineError::Corruption(format!("{}: {reason}", path.display()));
     if length < HEADER_LEN {
         return Err(damaged("shorter than its header"));
     }
@@ -88,5 +86,7 @@ pub fn read(vfs: &dyn Vfs, layout: &Layout) -> Result<Option<Snapshot>, EngineEr
     if blake3::hash(body).as_bytes() != &bytes[8..40] {
         return Err(damaged("checksum mismatch"));
     }
-    postcard::from_bytes(body).map(Some).map_err(|error| damaged(&error.to_string()))
+    postcard::from_bytes(body)
+        .map(Some)
+        .map_err(|error| damaged(&error.to_string()))
 }

@@ -137,7 +137,10 @@ impl StoredRecord {
 
     /// Decodes a body written by [`encode_into`](Self::encode_into).
     pub fn decode(body: &[u8]) -> Result<Self, StoredRecordError> {
-        let mut reader = Reader { bytes: body, position: 0 };
+        let mut reader = Reader {
+            bytes: body,
+            position: 0,
+        };
         let version = reader.u8()?;
         if version != STORED_RECORD_VERSION {
             return Err(StoredRecordError::UnsupportedVersion(version));
@@ -151,7 +154,9 @@ impl StoredRecord {
         let record_hash = Hash(reader.array()?);
         let sealing = match reader.u8()? {
             0 => Sealing::Plaintext,
-            1 => Sealing::AesGcm { nonce: reader.array()? },
+            1 => Sealing::AesGcm {
+                nonce: reader.array()?,
+            },
             other => return Err(StoredRecordError::UnknownSealing(other)),
         };
         let length = reader.u32()? as usize;

@@ -50,11 +50,15 @@ impl StreamHandle {
     /// mid-update; the indexes are derived and rebuilt on restart, so the data
     /// is still served from what was published.
     pub(crate) fn indexes(&self) -> RwLockReadGuard<'_, StreamIndexes> {
-        self.indexes.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.indexes
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn indexes_mut(&self) -> RwLockWriteGuard<'_, StreamIndexes> {
-        self.indexes.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.indexes
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -68,17 +72,27 @@ impl StreamRegistry {
     /// The stream, if it exists and has been opened.
     #[must_use]
     pub fn get(&self, key: StreamKey) -> Option<Arc<StreamHandle>> {
-        self.streams.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned()
+        self.streams
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .cloned()
     }
 
     pub(crate) fn insert(&self, handle: Arc<StreamHandle>) {
         let key = (handle.tenant_id, handle.stream_id);
-        self.streams.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, handle);
+        self.streams
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, handle);
     }
 
     /// Forgets every stream (recovery starting over).
     pub(crate) fn clear(&self) {
-        self.streams.write().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+        self.streams
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 
     /// Every open stream.

@@ -125,7 +125,12 @@ impl Engine {
             });
             Ok(bytes)
         })?;
-        Ok(VerifiedRead { checkpoint, size, records, consistency_proof })
+        Ok(VerifiedRead {
+            checkpoint,
+            size,
+            records,
+            consistency_proof,
+        })
     }
 
     /// Record hashes and chain links of up to `max_records` records from
@@ -145,8 +150,12 @@ impl Engine {
         let size = Self::checked_size(size.unwrap_or(length), length)?;
         Self::checked_from(&handle, from_offset.get())?;
         let checkpoint = self.signed_checkpoint(&handle, size)?;
-        let window =
-            Window { from: from_offset.get(), size, max_records: max_records as usize, max_bytes: u64::MAX };
+        let window = Window {
+            from: from_offset.get(),
+            size,
+            max_records: max_records as usize,
+            max_bytes: u64::MAX,
+        };
         let mut records = Vec::new();
         self.walk(&handle, &window, |record, inclusion_proof| {
             records.push(ProvenRecord {
@@ -159,7 +168,11 @@ impl Engine {
             });
             Ok(0)
         })?;
-        Ok(ProvenRecords { checkpoint, size, records })
+        Ok(ProvenRecords {
+            checkpoint,
+            size,
+            records,
+        })
     }
 
     /// Visits the records of `window` with their inclusion proofs; `visit`
@@ -239,7 +252,11 @@ impl Engine {
 
     fn checked_size(size: u64, length: u64) -> Result<u64, EngineError> {
         if size > length {
-            return Err(EngineError::OutOfRange { what: "tree size", requested: size, length });
+            return Err(EngineError::OutOfRange {
+                what: "tree size",
+                requested: size,
+                length,
+            });
         }
         Ok(size)
     }
@@ -256,9 +273,17 @@ impl Engine {
             }
         }
         drop(indexes);
-        let origin =
-            checkpoint_origin(&self.shared.config.identity, handle.tenant_id, handle.stream_id);
-        let checkpoint = Checkpoint { origin, size, root, extensions };
+        let origin = checkpoint_origin(
+            &self.shared.config.identity,
+            handle.tenant_id,
+            handle.stream_id,
+        );
+        let checkpoint = Checkpoint {
+            origin,
+            size,
+            root,
+            extensions,
+        };
         sign_checkpoint(&checkpoint, &self.shared.signer)
             .map_err(|error| EngineError::Failed(format!("signing a checkpoint: {error}")))
     }

@@ -13,17 +13,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kimberlite_kernel::{apply_in_place, changes_state, Command, Effect, State, TableChange};
-use kimberlite_protocol::{Hash, Offset, TenantId};
+use kimberlite_kernel::{Effect, State};
+use kimberlite_protocol::Hash;
 
 use super::completion::Completion;
 use super::error::EngineError;
 use super::intent::{AppendOutcome, Intent};
-use super::records::{Chain, RecordBuilder, RecordKind, SqlLogPayload, SYSTEM_STREAM};
+use super::records::{Chain, RecordBuilder};
 use super::shared::Shared;
 use super::snapshot;
 use super::streams::{StreamHandle, StreamKey};
-use crate::crypto::DataKey;
 use crate::wal::Wal;
 
 /// A record staged in the current batch.
@@ -35,7 +34,10 @@ struct Staged {
 
 /// An answer to send once the batch is durable.
 enum Reply {
-    Append(Completion<AppendOutcome>, Result<AppendOutcome, EngineError>),
+    Append(
+        Completion<AppendOutcome>,
+        Result<AppendOutcome, EngineError>,
+    ),
     Catalog(Completion<Vec<Effect>>, Result<Vec<Effect>, EngineError>),
     Snapshot(Completion<()>),
 }
@@ -65,6 +67,8 @@ struct Batch {
 /// A request's own failure (answered to its caller) inside a fatal `Result`.
 type Staging<T> = Result<Result<T, EngineError>, EngineError>;
 
+mod stage;
+
 /// State owned by the writer thread.
 pub(crate) struct Writer {
     pub(crate) shared: Arc<Shared>,
@@ -91,7 +95,8 @@ impl Writer {
                         }
                     }
                     if !batch.staged.is_empty() {
-                        self.shared.notify_commits(batch.staged.iter().map(|record| record.key));
+                        self.shared
+                            .notify_commits(batch.staged.iter().map(|record| record.key));
                     }
                 }
                 Err(error) => {
@@ -153,7 +158,13 @@ impl Writer {
         batch: &mut Batch,
     ) -> Result<(), EngineError> {
         match intent {
-            Intent::Append { tenant_id, stream_id, expected_offset, events, completion } => {
+            Intent::Append {
+                tenant_id,
+                stream_id,
+                expected_offset,
+                events,
+                completion,
+            } => {
                 let key = (tenant_id, stream_id);
                 let result =
                     self.stage_append(batch, key, expected_offset, &events, timestamp_ns)?;
@@ -166,7 +177,12 @@ impl Writer {
                 };
                 batch.replies.push(Reply::Catalog(completion, result));
             }
-            Intent::SqlEffect { tenant_id, table_changes, effect, completion } => {
+            Intent::SqlEffect {
+                tenant_id,
+                table_changes,
+                effect,
+                completion,
+            } => {
                 let result =
                     self.stage_sql(batch, tenant_id, table_changes, effect, timestamp_ns)?;
                 batch.catalog_changed |= result.is_ok();
@@ -176,168 +192,6 @@ impl Writer {
                 batch.wants_snapshot = true;
                 batch.replies.push(Reply::Snapshot(completion));
             }
-        }
-        Ok(())
-    }
-
-    /// The tenant's data key for a write. A tenant the kernel knows, not erased,
-    /// without a key file is refused (never written in plaintext); unknown and
-    /// erased tenants are left for the kernel to reject with its own error.
-    fn write_key(&self, tenant_id: TenantId) -> Staging<Option<Arc<DataKey>>> {
-        let data_key = self.shared.data_key(tenant_id)?;
-        let live = self.state.tenant(tenant_id).is_some_and(|tenant| !tenant.is_key_erased());
-        if data_key.is_none() && live {
-            return Ok(Err(EngineError::Corruption(format!(
-                "tenant {tenant_id} has no data key file; refusing to write its data"
-            ))));
-        }
-        Ok(Ok(data_key))
-    }
-
-    /// Runs an append through the kernel and stages its records.
-    fn stage_append(
-        &mut self,
-        batch: &mut Batch,
-        key: StreamKey,
-        expected_offset: Offset,
-        events: &[Vec<u8>],
-        timestamp_ns: u64,
-    ) -> Staging<AppendOutcome> {
-        if let Err(rejected) = self.shared.check_events(events) {
-            return Ok(Err(rejected));
-        }
-        let Ok(count) = u32::try_from(events.len()) else {
-            return Ok(Err(EngineError::InvalidRequest("too many events in one append".into())));
-        };
-        let data_key = match self.write_key(key.0)? {
-            Ok(data_key) => data_key,
-            Err(rejected) => return Ok(Err(rejected)),
-        };
-        let command = Command::AppendEvents {
-            tenant_id: key.0,
-            stream_id: key.1,
-            expected_offset,
-            count,
-            timestamp_ns,
-        };
-        let effects = match apply_in_place(&mut self.state, &command) {
-            Ok(effects) => effects,
-            Err(rejected) => return Ok(Err(rejected.into())),
-        };
-        let committed_ns = appended_at(&effects).map_or(timestamp_ns, |(_, _, time)| time);
-        let chain = self.chains.entry(key).or_insert_with(|| Chain::genesis(key));
-        for payload in events {
-            let record_hash = batch.builder.push(
-                key,
-                chain,
-                committed_ns,
-                RecordKind::Event,
-                payload,
-                data_key.as_deref(),
-            )?;
-            batch.staged.push(Staged { key, timestamp_ns: committed_ns, record_hash });
-        }
-        Ok(Ok(AppendOutcome { first_offset: expected_offset, count, timestamp_ns: committed_ns }))
-    }
-
-    /// Applies a catalog command and stages its record in the system stream.
-    fn stage_catalog(
-        &mut self,
-        batch: &mut Batch,
-        command: &Command,
-        timestamp_ns: u64,
-    ) -> Staging<Vec<Effect>> {
-        if let Command::CreateTenant { tenant_id, .. } = command {
-            // The key exists before the record that needs it is durable; a key
-            // left by a crash in between is reused when the tenant is created.
-            if tenant_id.get() != 0 && self.state.tenant(*tenant_id).is_none() {
-                self.shared.keys.ensure_tenant_key(*tenant_id)?;
-            }
-        }
-        let effects = match apply_in_place(&mut self.state, command) {
-            Ok(effects) => effects,
-            Err(rejected) => return Ok(Err(rejected.into())),
-        };
-        if !changes_state(&effects) {
-            return Ok(Ok(effects)); // an idempotent repeat: nothing to log
-        }
-        self.open_created_streams(&effects)?;
-        let payload = postcard::to_allocvec(command)
-            .map_err(|error| EngineError::Failed(format!("encoding a command: {error}")))?;
-        let chain = self.chains.entry(SYSTEM_STREAM).or_insert_with(|| Chain::genesis(SYSTEM_STREAM));
-        // The system stream's times must not go back even if the clock does.
-        let committed_ns = timestamp_ns.max(chain.timestamp_ns);
-        let record_hash = batch.builder.push(
-            SYSTEM_STREAM,
-            chain,
-            committed_ns,
-            RecordKind::Catalog,
-            &payload,
-            None,
-        )?;
-        batch.staged.push(Staged { key: SYSTEM_STREAM, timestamp_ns: committed_ns, record_hash });
-        batch.catalog_changed = true;
-        batch.after_sync.extend(effects.iter().cloned());
-        Ok(Ok(effects))
-    }
-
-    /// Applies a SQL effect and stages its record in the tenant's SQL log.
-    fn stage_sql(
-        &mut self,
-        batch: &mut Batch,
-        tenant_id: TenantId,
-        table_changes: Vec<TableChange>,
-        effect: Vec<u8>,
-        timestamp_ns: u64,
-    ) -> Staging<AppendOutcome> {
-        let data_key = match self.write_key(tenant_id)? {
-            Ok(data_key) => data_key,
-            Err(rejected) => return Ok(Err(rejected)),
-        };
-        let payload = SqlLogPayload { table_changes, effect };
-        let encoded = match payload.encode() {
-            Ok(encoded) => encoded,
-            Err(rejected) => return Ok(Err(rejected)),
-        };
-        let command = Command::RecordSqlEffect {
-            tenant_id,
-            timestamp_ns,
-            table_changes: payload.table_changes,
-        };
-        let effects = match apply_in_place(&mut self.state, &command) {
-            Ok(effects) => effects,
-            Err(rejected) => return Ok(Err(rejected.into())),
-        };
-        let Some((key, offset, committed_ns)) = appended_at(&effects) else {
-            return Err(EngineError::Failed("a SQL effect produced no append".into()));
-        };
-        let chain = self.chains.entry(key).or_insert_with(|| Chain::genesis(key));
-        let record_hash = batch.builder.push(
-            key,
-            chain,
-            committed_ns,
-            RecordKind::SqlEffect,
-            &encoded,
-            data_key.as_deref(),
-        )?;
-        batch.staged.push(Staged { key, timestamp_ns: committed_ns, record_hash });
-        Ok(Ok(AppendOutcome { first_offset: offset, count: 1, timestamp_ns: committed_ns }))
-    }
-
-    /// Opens the indexes of streams a catalog command created.
-    fn open_created_streams(&mut self, effects: &[Effect]) -> Result<(), EngineError> {
-        for effect in effects {
-            let key = match effect {
-                Effect::TenantCreated { tenant_id } => {
-                    (*tenant_id, kimberlite_kernel::SQL_LOG_STREAM_ID)
-                }
-                Effect::StreamCreated { tenant_id, stream_id, existed: false } => {
-                    (*tenant_id, *stream_id)
-                }
-                _ => continue,
-            };
-            self.shared.open_stream(key, 0)?;
-            self.chains.entry(key).or_insert_with(|| Chain::genesis(key));
         }
         Ok(())
     }
@@ -352,8 +206,13 @@ impl Writer {
                     // Normally open since the stream's creation; otherwise open it
                     // at its length before this batch.
                     let after = self.chains.get(&record.key).map_or(0, |chain| chain.length);
-                    let in_batch = staged.iter().filter(|other| other.key == record.key).count();
-                    let handle = self.shared.open_stream(record.key, after.saturating_sub(in_batch as u64))?;
+                    let in_batch = staged
+                        .iter()
+                        .filter(|other| other.key == record.key)
+                        .count();
+                    let handle = self
+                        .shared
+                        .open_stream(record.key, after.saturating_sub(in_batch as u64))?;
                     touched.insert(record.key, handle.clone());
                     handle
                 }
@@ -382,20 +241,14 @@ impl Writer {
             &snapshot::Snapshot {
                 wal_end_lsn: self.wal.end_lsn(),
                 state: self.state.clone(),
-                chains: self.chains.iter().map(|(key, chain)| (*key, *chain)).collect(),
+                chains: self
+                    .chains
+                    .iter()
+                    .map(|(key, chain)| (*key, *chain))
+                    .collect(),
             },
         )?;
         self.bytes_since_snapshot = 0;
         Ok(())
     }
-}
-
-/// The stream, first offset and commit time of the `Append` effect, if any.
-fn appended_at(effects: &[Effect]) -> Option<(StreamKey, Offset, u64)> {
-    effects.iter().find_map(|effect| match effect {
-        Effect::Append { tenant_id, stream_id, first_offset, timestamp_ns, .. } => {
-            Some(((*tenant_id, *stream_id), *first_offset, *timestamp_ns))
-        }
-        _ => None,
-    })
 }

@@ -49,6 +49,9 @@ pub struct StreamIndexes {
     tree: HashTree,
     /// Whether the directory entries of the files are known to be durable.
     dirs_synced: bool,
+    /// Whether anything changed since the last sync (a snapshot syncs only
+    /// the indexes that need it).
+    dirty: bool,
 }
 
 impl StreamIndexes {
@@ -75,6 +78,7 @@ impl StreamIndexes {
             offsets,
             tree,
             dirs_synced: existed,
+            dirty: true,
         })
     }
 
@@ -146,6 +150,7 @@ impl StreamIndexes {
 
     /// Drops every record from `len` on (recovery).
     pub fn truncate(&mut self, len: u64) -> Result<(), IndexError> {
+        self.dirty = true;
         self.offsets.truncate(len)?;
         self.tree.truncate(len)
     }
@@ -158,7 +163,11 @@ impl StreamIndexes {
 
     /// Makes both files durable, and the first time also their directory
     /// entries, so a snapshot that relies on them never finds them missing.
+    /// Costs nothing when nothing changed since the last sync.
     pub fn sync(&mut self) -> Result<(), IndexError> {
+        if !self.dirty {
+            return Ok(());
+        }
         self.offsets.sync()?;
         self.tree.sync()?;
         if !self.dirs_synced {
@@ -168,6 +177,7 @@ impl StreamIndexes {
             }
             self.dirs_synced = true;
         }
+        self.dirty = false;
         Ok(())
     }
 }

@@ -2,6 +2,11 @@
 //! reads, verified reads, concurrency, recovery, rebuilding derived files,
 //! crypto-erasure, tenant isolation, encryption at rest and failure handling.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions fail the test loudly"
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,7 +55,11 @@ impl Node {
 
     fn init(dir: Option<tempfile::TempDir>, root: PathBuf, vfs: Arc<dyn Vfs>) -> Self {
         Engine::init(vfs.clone(), &EngineConfig::new(&root, IDENTITY)).unwrap();
-        Self { _dir: dir, root, vfs }
+        Self {
+            _dir: dir,
+            root,
+            vfs,
+        }
     }
 
     fn config(&self) -> EngineConfig {
@@ -64,12 +73,16 @@ impl Node {
     }
 
     fn open_with_clock(&self, clock: Arc<dyn Clock>) -> Engine {
-        Engine::open_with_clock(self.vfs.clone(), self.config(), clock).unwrap().0
+        Engine::open_with_clock(self.vfs.clone(), self.config(), clock)
+            .unwrap()
+            .0
     }
 }
 
 fn stream(engine: &Engine, tenant: TenantId, name: &str) -> StreamId {
-    engine.create_stream(tenant, name, DataClass::PHI, Placement::Global).unwrap()
+    engine
+        .create_stream(tenant, name, DataClass::PHI, Placement::Global)
+        .unwrap()
 }
 
 fn with_tenants(engine: &Engine) {
@@ -90,7 +103,12 @@ fn check_verified(
     trusted: Option<(u64, Hash)>,
 ) -> Hash {
     let verifier = NoteVerifier::from_verifier_key(&engine.verifier_key()).unwrap();
-    let checkpoint = open_checkpoint(&read.checkpoint, &verifier, &checkpoint_origin(IDENTITY, tenant, stream)).unwrap();
+    let checkpoint = open_checkpoint(
+        &read.checkpoint,
+        &verifier,
+        &checkpoint_origin(IDENTITY, tenant, stream),
+    )
+    .unwrap();
     assert_eq!(checkpoint.size, read.size);
     let mut previous: Option<Hash> = None;
     for record in &read.records {
@@ -105,8 +123,14 @@ fn check_verified(
             payload: &record.payload,
         }
         .hash();
-        verify_inclusion(&hash, record.offset.get(), read.size, &record.inclusion_proof, &checkpoint.root)
-            .unwrap();
+        verify_inclusion(
+            &hash,
+            record.offset.get(),
+            read.size,
+            &record.inclusion_proof,
+            &checkpoint.root,
+        )
+        .unwrap();
         match previous {
             Some(previous) => assert_eq!(record.prev_hash, previous, "chain link"),
             None if record.offset == Offset(0) => {
@@ -129,7 +153,9 @@ fn reads_follow_the_protocol_byte_limits() {
     let engine = node.open();
     with_tenants(&engine);
     let id = stream(&engine, T1, "limits");
-    let events: Vec<Vec<u8>> = (0..3u32).map(|index| index.to_be_bytes().to_vec()).collect();
+    let events: Vec<Vec<u8>> = (0..3u32)
+        .map(|index| index.to_be_bytes().to_vec())
+        .collect();
     let outcome = engine.append(T1, id, Offset(0), events).unwrap();
     assert_eq!((outcome.first_offset, outcome.count), (Offset(0), 3));
     for (max_bytes, expected) in [(0, 0), (1, 1), (4, 1), (5, 2), (9, 3)] {
@@ -139,12 +165,21 @@ fn reads_follow_the_protocol_byte_limits() {
         assert_eq!(batch.next_offset, next);
     }
     assert_eq!(engine.read(T1, id, Offset(3), 100).unwrap().events.len(), 0);
-    assert!(matches!(engine.read(T1, id, Offset(4), 100), Err(EngineError::OutOfRange { .. })));
-    let mismatch = engine.append(T1, id, Offset(2), vec![b"x".to_vec()]).unwrap_err();
+    assert!(matches!(
+        engine.read(T1, id, Offset(4), 100),
+        Err(EngineError::OutOfRange { .. })
+    ));
+    let mismatch = engine
+        .append(T1, id, Offset(2), vec![b"x".to_vec()])
+        .unwrap_err();
     assert_eq!(mismatch.code(), ErrorCode::OffsetMismatch);
     let empty = engine.append(T1, id, Offset(3), Vec::new()).unwrap_err();
     assert_eq!(empty.code(), ErrorCode::InvalidRequest);
-    assert_eq!(stream(&engine, T1, "limits"), id, "create_stream is idempotent by name");
+    assert_eq!(
+        stream(&engine, T1, "limits"),
+        id,
+        "create_stream is idempotent by name"
+    );
     engine.shutdown().unwrap();
 }
 
@@ -158,7 +193,9 @@ fn verified_reads_prove_records_and_history() {
     let mut written = 0usize;
     for round in 1..=12usize {
         let batch: Vec<Vec<u8>> = (written..written + round).map(event).collect();
-        engine.append(T1, id, Offset(written as u64), batch).unwrap();
+        engine
+            .append(T1, id, Offset(written as u64), batch)
+            .unwrap();
         written += round;
         let from = Offset((written / 3) as u64);
         let read = engine
@@ -176,7 +213,13 @@ fn verified_reads_prove_records_and_history() {
     };
     let old = open(engine.checkpoint(T1, id, Some(10)).unwrap());
     let new = open(engine.checkpoint(T1, id, None).unwrap());
-    assert_eq!(new.timestamp_ns().unwrap().is_some(), true);
+    let last = engine
+        .prove_records(T1, id, Offset(new.size - 1), 1, None)
+        .unwrap();
+    assert_eq!(
+        new.timestamp_ns().unwrap(),
+        Some(last.records[0].timestamp_ns)
+    );
     let proof = engine.consistency_proof(T1, id, 10, new.size).unwrap();
     verify_consistency(10, new.size, &old.root, &new.root, &proof).unwrap();
     assert!(engine.checkpoint(T1, id, Some(new.size + 1)).is_err());
@@ -190,7 +233,9 @@ fn concurrent_appenders_are_all_durable() {
     let engine = Arc::new(node.open());
     with_tenants(&engine);
     let shared = stream(&engine, T1, "shared");
-    let own: Vec<StreamId> = (0..4).map(|index| stream(&engine, T2, &format!("own-{index}"))).collect();
+    let own: Vec<StreamId> = (0..4)
+        .map(|index| stream(&engine, T2, &format!("own-{index}")))
+        .collect();
     let acked = Arc::new(Mutex::new(Vec::new()));
     let mut threads = Vec::new();
     for worker in 0..8usize {
@@ -200,12 +245,19 @@ fn concurrent_appenders_are_all_durable() {
                 let payload = format!("w{worker}-{index}").into_bytes();
                 // Half the workers race on one stream with retries; the
                 // others append to streams of their own.
-                let (tenant, id) = if worker % 2 == 0 { (T1, shared) } else { (T2, own[worker / 2]) };
+                let (tenant, id) = if worker % 2 == 0 {
+                    (T1, shared)
+                } else {
+                    (T2, own[worker / 2])
+                };
                 loop {
                     let length = engine.stream_length(tenant, id).unwrap();
                     match engine.append(tenant, id, Offset(length), vec![payload.clone()]) {
                         Ok(outcome) => {
-                            acked.lock().unwrap().push((tenant, id, outcome.first_offset, payload));
+                            acked
+                                .lock()
+                                .unwrap()
+                                .push((tenant, id, outcome.first_offset, payload));
                             break;
                         }
                         Err(error) => assert_eq!(error.code(), ErrorCode::OffsetMismatch),
@@ -225,7 +277,10 @@ fn concurrent_appenders_are_all_durable() {
     assert_eq!(acked.len(), 200);
     let mut places = BTreeSet::new();
     for (tenant, id, offset, payload) in acked.iter() {
-        assert!(places.insert((*tenant, *id, *offset)), "two acks for one offset");
+        assert!(
+            places.insert((*tenant, *id, *offset)),
+            "two acks for one offset"
+        );
         let read = engine.read(*tenant, *id, *offset, 1).unwrap();
         assert_eq!(&read.events[0], payload);
     }
@@ -242,7 +297,9 @@ fn power_loss_never_loses_an_acknowledged_append() {
         let id = stream(&engine, T1, "crash");
         let acked = 5 + seed as usize * 3;
         for index in 0..acked {
-            engine.append(T1, id, Offset(index as u64), vec![event(index)]).unwrap();
+            engine
+                .append(T1, id, Offset(index as u64), vec![event(index)])
+                .unwrap();
             if index == acked / 2 {
                 engine.sync().unwrap(); // a snapshot in the middle, on some seeds
             }
@@ -254,11 +311,20 @@ fn power_loss_never_loses_an_acknowledged_append() {
         drop(engine);
         let (engine, _report) = Engine::open(node.vfs.clone(), node.config()).unwrap();
         let length = engine.stream_length(T1, id).unwrap() as usize;
-        assert!(length == acked || length == acked + 1, "seed {seed}: length {length}");
+        assert!(
+            length == acked || length == acked + 1,
+            "seed {seed}: length {length}"
+        );
         let read = engine.read(T1, id, Offset(0), u64::MAX).unwrap();
-        assert_eq!(read.events, (0..length).map(event).collect::<Vec<_>>(), "seed {seed}");
+        assert_eq!(
+            read.events,
+            (0..length).map(event).collect::<Vec<_>>(),
+            "seed {seed}"
+        );
         // The log takes new appends where it ended.
-        engine.append(T1, id, Offset(length as u64), vec![b"after".to_vec()]).unwrap();
+        engine
+            .append(T1, id, Offset(length as u64), vec![b"after".to_vec()])
+            .unwrap();
     }
 }
 
@@ -267,10 +333,14 @@ fn restart_and_rebuilt_derived_files_give_identical_roots() {
     let node = Node::os();
     let engine = node.open();
     with_tenants(&engine);
-    let ids: Vec<StreamId> = (0..3).map(|index| stream(&engine, T1, &format!("s{index}"))).collect();
+    let ids: Vec<StreamId> = (0..3)
+        .map(|index| stream(&engine, T1, &format!("s{index}")))
+        .collect();
     for (number, id) in ids.iter().enumerate() {
         for index in 0..(20 * (number + 1)) {
-            engine.append(T1, *id, Offset(index as u64), vec![event(index)]).unwrap();
+            engine
+                .append(T1, *id, Offset(index as u64), vec![event(index)])
+                .unwrap();
         }
     }
     let roots = |engine: &Engine| -> Vec<(u64, Hash)> {
@@ -286,7 +356,10 @@ fn restart_and_rebuilt_derived_files_give_identical_roots() {
     drop(engine);
 
     let (engine, report) = Engine::open(node.vfs.clone(), node.config()).unwrap();
-    assert_eq!(report.records_replayed, 0, "a clean shutdown leaves a current snapshot");
+    assert_eq!(
+        report.records_replayed, 0,
+        "a clean shutdown leaves a current snapshot"
+    );
     assert_eq!(roots(&engine), before);
     engine.shutdown().unwrap();
     drop(engine);
@@ -310,18 +383,32 @@ fn crypto_erasure_keeps_proofs_but_not_payloads() {
     let id = stream(&engine, T1, "erased");
     let kept = stream(&engine, T2, "kept");
     for index in 0..10 {
-        engine.append(T1, id, Offset(index), vec![event(index as usize)]).unwrap();
-        engine.append(T2, kept, Offset(index), vec![event(index as usize)]).unwrap();
+        engine
+            .append(T1, id, Offset(index), vec![event(index as usize)])
+            .unwrap();
+        engine
+            .append(T2, kept, Offset(index), vec![event(index as usize)])
+            .unwrap();
     }
-    let before = engine.read_verified(T1, id, Offset(0), 100, u64::MAX, None).unwrap();
+    let before = engine
+        .read_verified(T1, id, Offset(0), 100, u64::MAX, None)
+        .unwrap();
     let root = check_verified(&engine, (T1, id), &before, None);
     engine.erase_tenant(T1).unwrap();
 
     let check = |engine: &Engine| {
-        assert!(matches!(engine.read(T1, id, Offset(0), 100), Err(EngineError::Erased(1))));
+        assert!(matches!(
+            engine.read(T1, id, Offset(0), 100),
+            Err(EngineError::Erased(1))
+        ));
         let proven = engine.prove_records(T1, id, Offset(0), 100, None).unwrap();
         let verifier = NoteVerifier::from_verifier_key(&engine.verifier_key()).unwrap();
-        let checkpoint = open_checkpoint(&proven.checkpoint, &verifier, &checkpoint_origin(IDENTITY, T1, id)).unwrap();
+        let checkpoint = open_checkpoint(
+            &proven.checkpoint,
+            &verifier,
+            &checkpoint_origin(IDENTITY, T1, id),
+        )
+        .unwrap();
         assert_eq!(checkpoint.root, root, "erasure changes no hash");
         let mut previous = genesis_hash(T1, id);
         for (record, clear) in proven.records.iter().zip(&before.records) {
@@ -333,7 +420,9 @@ fn crypto_erasure_keeps_proofs_but_not_payloads() {
         }
         let other = engine.read(T2, kept, Offset(0), u64::MAX).unwrap();
         assert_eq!(other.events.len(), 10, "other tenants are untouched");
-        let refused = engine.append(T1, id, Offset(10), vec![b"more".to_vec()]).unwrap_err();
+        let refused = engine
+            .append(T1, id, Offset(10), vec![b"more".to_vec()])
+            .unwrap_err();
         assert_ne!(refused.code(), ErrorCode::OffsetMismatch);
     };
     check(&engine);
@@ -351,18 +440,32 @@ fn tenants_cannot_reach_each_others_streams() {
     let engine = node.open();
     with_tenants(&engine);
     let private = stream(&engine, T1, "private");
-    engine.append(T1, private, Offset(0), vec![b"secret of one".to_vec()]).unwrap();
+    engine
+        .append(T1, private, Offset(0), vec![b"secret of one".to_vec()])
+        .unwrap();
     let not_found = engine.read(T2, private, Offset(0), 100).unwrap_err();
     assert_eq!(not_found.code(), ErrorCode::StreamNotFound);
-    let not_found = engine.append(T2, private, Offset(0), vec![b"x".to_vec()]).unwrap_err();
+    let not_found = engine
+        .append(T2, private, Offset(0), vec![b"x".to_vec()])
+        .unwrap_err();
     assert_eq!(not_found.code(), ErrorCode::StreamNotFound);
     assert!(engine.checkpoint(T2, private, None).is_err());
     // The same name in another tenant is another stream.
     let theirs = stream(&engine, T2, "private");
-    engine.append(T2, theirs, Offset(0), vec![b"of two".to_vec()]).unwrap();
-    assert_eq!(engine.read(T1, private, Offset(0), 100).unwrap().events, vec![b"secret of one".to_vec()]);
-    assert_eq!(engine.read(T2, theirs, Offset(0), 100).unwrap().events, vec![b"of two".to_vec()]);
-    let unknown = engine.read(TenantId(9), private, Offset(0), 100).unwrap_err();
+    engine
+        .append(T2, theirs, Offset(0), vec![b"of two".to_vec()])
+        .unwrap();
+    assert_eq!(
+        engine.read(T1, private, Offset(0), 100).unwrap().events,
+        vec![b"secret of one".to_vec()]
+    );
+    assert_eq!(
+        engine.read(T2, theirs, Offset(0), 100).unwrap().events,
+        vec![b"of two".to_vec()]
+    );
+    let unknown = engine
+        .read(TenantId(9), private, Offset(0), 100)
+        .unwrap_err();
     assert_eq!(unknown.code(), ErrorCode::TenantNotFound);
     engine.shutdown().unwrap();
 }
@@ -388,9 +491,13 @@ fn data_files_hold_no_plaintext_payload() {
     for index in 0..20 {
         let mut payload = MARKER.to_vec();
         payload.extend_from_slice(&event(index));
-        engine.append(T1, id, Offset(index as u64), vec![payload]).unwrap();
+        engine
+            .append(T1, id, Offset(index as u64), vec![payload])
+            .unwrap();
     }
-    engine.append_sql_effect(T1, Vec::new(), MARKER.to_vec()).unwrap();
+    engine
+        .append_sql_effect(T1, Vec::new(), MARKER.to_vec())
+        .unwrap();
     assert!(engine.read(T1, id, Offset(0), 1).unwrap().events[0].starts_with(MARKER));
     engine.shutdown().unwrap();
     let mut files = Vec::new();
@@ -412,19 +519,35 @@ fn time_travel_finds_the_last_record_at_or_before() {
     let id = stream(&engine, T1, "timeline");
     for (index, time) in [2_000u64, 2_000, 3_000, 5_000].iter().enumerate() {
         clock.0.store(*time, Ordering::SeqCst);
-        engine.append(T1, id, Offset(index as u64), vec![event(index)]).unwrap();
+        engine
+            .append(T1, id, Offset(index as u64), vec![event(index)])
+            .unwrap();
     }
     // A clock that steps back does not make commit times go backwards.
     clock.0.store(4_000, Ordering::SeqCst);
     let outcome = engine.append(T1, id, Offset(4), vec![event(4)]).unwrap();
     assert_eq!(outcome.timestamp_ns, 5_000);
-    let expect = [(1_999, None), (2_000, Some(1)), (2_999, Some(1)), (3_000, Some(2)), (9_999, Some(4))];
+    let expect = [
+        (1_999, None),
+        (2_000, Some(1)),
+        (2_999, Some(1)),
+        (3_000, Some(2)),
+        (9_999, Some(4)),
+    ];
     for (time, offset) in expect {
-        assert_eq!(engine.offset_at_timestamp(T1, id, time).unwrap(), offset.map(Offset), "at {time}");
+        assert_eq!(
+            engine.offset_at_timestamp(T1, id, time).unwrap(),
+            offset.map(Offset),
+            "at {time}"
+        );
     }
-    let sql = engine.append_sql_effect(T1, Vec::new(), b"effect".to_vec()).unwrap();
+    let sql = engine
+        .append_sql_effect(T1, Vec::new(), b"effect".to_vec())
+        .unwrap();
     assert_eq!(sql.first_offset, Offset(0));
-    let sql = engine.append_sql_effect(T1, Vec::new(), b"effect 2".to_vec()).unwrap();
+    let sql = engine
+        .append_sql_effect(T1, Vec::new(), b"effect 2".to_vec())
+        .unwrap();
     assert_eq!(sql.first_offset, Offset(1));
     engine.shutdown().unwrap();
 }
@@ -445,7 +568,9 @@ fn a_torn_tail_is_dropped_and_mid_log_corruption_is_reported() {
     with_tenants(&engine);
     let id = stream(&engine, T1, "torn");
     for index in 0..30 {
-        engine.append(T1, id, Offset(index), vec![vec![b'x'; 200]]).unwrap();
+        engine
+            .append(T1, id, Offset(index), vec![vec![b'x'; 200]])
+            .unwrap();
     }
     engine.shutdown().unwrap();
     drop(engine);
@@ -453,7 +578,8 @@ fn a_torn_tail_is_dropped_and_mid_log_corruption_is_reported() {
     let file = node.vfs.open(&segment, OpenMode::Existing).unwrap();
     let length = file.len().unwrap();
     // Half an entry at the end: the shape a power cut leaves.
-    file.write_all_at(&[0x4B, 0x4D, 0x42, 0x52, 0, 0, 1, 0, 9, 9], length).unwrap();
+    file.write_all_at(&[0x4B, 0x4D, 0x42, 0x52, 0, 0, 1, 0, 9, 9], length)
+        .unwrap();
     drop(file);
     let (engine, report) = Engine::open(node.vfs.clone(), node.config()).unwrap();
     assert_eq!(report.torn_tail_bytes, 10);
@@ -470,7 +596,10 @@ fn a_torn_tail_is_dropped_and_mid_log_corruption_is_reported() {
     drop(file);
     let error = Engine::open(node.vfs.clone(), node.config()).unwrap_err();
     let message = error.to_string();
-    assert!(message.contains(&segment.display().to_string()) || message.contains(".seg"), "{message}");
+    assert!(
+        message.contains(&segment.display().to_string()) || message.contains(".seg"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -482,9 +611,13 @@ fn a_failed_fsync_stops_writes_until_a_restart() {
     let id = stream(&engine, T1, "fsync");
     engine.append(T1, id, Offset(0), vec![event(0)]).unwrap();
     faults.fail_sync_after(0);
-    let failed = engine.append(T1, id, Offset(1), vec![event(1)]).unwrap_err();
+    let failed = engine
+        .append(T1, id, Offset(1), vec![event(1)])
+        .unwrap_err();
     assert_eq!(failed.code(), ErrorCode::StorageError);
-    let later = engine.append(T1, id, Offset(1), vec![event(1)]).unwrap_err();
+    let later = engine
+        .append(T1, id, Offset(1), vec![event(1)])
+        .unwrap_err();
     assert!(matches!(later, EngineError::Failed(_)), "{later}");
     assert!(engine.failure().is_some());
     assert!(engine.shutdown().is_err());
@@ -493,6 +626,8 @@ fn a_failed_fsync_stops_writes_until_a_restart() {
     let engine = node.open();
     let length = engine.stream_length(T1, id).unwrap();
     assert!(length == 1 || length == 2);
-    engine.append(T1, id, Offset(length), vec![event(9)]).unwrap();
+    engine
+        .append(T1, id, Offset(length), vec![event(9)])
+        .unwrap();
     engine.shutdown().unwrap();
 }

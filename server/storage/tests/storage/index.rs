@@ -3,6 +3,11 @@
 //! and verify; the offset index answers time lookups as a linear scan would;
 //! both survive reopening, torn tails and truncation.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions fail the test loudly"
+)]
+
 use std::path::Path;
 use std::sync::Arc;
 

@@ -2,6 +2,11 @@
 //! a plain in-memory model (a map of stream name to its events) must agree,
 //! across restarts.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "the harness runs inside a proptest and fails the case loudly"
+)]
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -19,8 +24,17 @@ enum Op {
     CreateStream(usize),
     /// Append `count` events of `size` bytes; `skew` 0 means the right expected
     /// offset, anything else is added to it (wrong).
-    Append { stream: usize, count: usize, size: usize, skew: u64 },
-    Read { stream: usize, from: u64, max_bytes: u64 },
+    Append {
+        stream: usize,
+        count: usize,
+        size: usize,
+        skew: u64,
+    },
+    Read {
+        stream: usize,
+        from: u64,
+        max_bytes: u64,
+    },
     Restart,
 }
 
@@ -56,70 +70,121 @@ fn open(vfs: &Arc<dyn Vfs>, dir: &std::path::Path) -> Engine {
     Engine::open(vfs.clone(), config).unwrap().0
 }
 
-fn run(ops: Vec<Op>) {
-    let dir = tempfile::tempdir().unwrap();
-    let vfs: Arc<dyn Vfs> = Arc::new(OsVfs);
-    Engine::init(vfs.clone(), &EngineConfig::new(dir.path(), "model.test")).unwrap();
-    let mut engine = open(&vfs, dir.path());
-    engine.create_tenant(TENANT, "model").unwrap();
-    let mut model: BTreeMap<&str, (StreamId, Vec<Vec<u8>>)> = BTreeMap::new();
-    let mut counter = 0u32;
-    for op in ops {
+/// The engine under test beside its model.
+struct Harness {
+    vfs: Arc<dyn Vfs>,
+    dir: tempfile::TempDir,
+    engine: Engine,
+    /// Stream name -> (id, events).
+    model: BTreeMap<&'static str, (StreamId, Vec<Vec<u8>>)>,
+    counter: u32,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let vfs: Arc<dyn Vfs> = Arc::new(OsVfs);
+        Engine::init(vfs.clone(), &EngineConfig::new(dir.path(), "model.test")).unwrap();
+        let engine = open(&vfs, dir.path());
+        engine.create_tenant(TENANT, "model").unwrap();
+        Self {
+            vfs,
+            dir,
+            engine,
+            model: BTreeMap::new(),
+            counter: 0,
+        }
+    }
+
+    fn step(&mut self, op: Op) {
         match op {
             Op::CreateStream(index) => {
                 let name = NAMES[index];
-                let id = engine
+                let id = self
+                    .engine
                     .create_stream(TENANT, name, DataClass::Public, Placement::Global)
                     .unwrap();
-                let entry = model.entry(name).or_insert((id, Vec::new()));
+                let entry = self.model.entry(name).or_insert((id, Vec::new()));
                 assert_eq!(entry.0, id, "create_stream is idempotent by name");
             }
-            Op::Append { stream, count, size, skew } => {
-                let Some((id, events)) = model.get_mut(NAMES[stream]) else { continue };
-                let batch: Vec<Vec<u8>> = (0..count)
-                    .map(|_| {
-                        counter += 1;
-                        let mut event = counter.to_be_bytes().to_vec();
-                        event.resize(size.max(4), 0xEE);
-                        event
-                    })
-                    .collect();
-                let expected = events.len() as u64 + skew;
-                let result = engine.append(TENANT, *id, Offset(expected), batch.clone());
-                if skew == 0 {
-                    let outcome = result.unwrap();
-                    assert_eq!(outcome.first_offset, Offset(expected));
-                    assert_eq!(outcome.count as usize, count);
-                    events.extend(batch);
-                } else {
-                    let error = result.unwrap_err();
-                    assert_eq!(error.code(), kimberlite_protocol::ErrorCode::OffsetMismatch);
-                }
-            }
-            Op::Read { stream, from, max_bytes } => {
-                let Some((id, events)) = model.get(NAMES[stream]) else { continue };
-                match engine.read(TENANT, *id, Offset(from), max_bytes) {
-                    Ok(batch) => {
-                        let expected = model_read(events, from, max_bytes);
-                        let next = (!expected.is_empty()).then(|| Offset(from + expected.len() as u64));
-                        assert_eq!(batch.events, expected);
-                        assert_eq!(batch.next_offset, next);
-                    }
-                    Err(EngineError::OutOfRange { .. }) => assert!(from > events.len() as u64),
-                    Err(other) => panic!("read failed: {other}"),
-                }
-            }
+            Op::Append {
+                stream,
+                count,
+                size,
+                skew,
+            } => self.append(stream, count, size, skew),
+            Op::Read {
+                stream,
+                from,
+                max_bytes,
+            } => self.read(stream, from, max_bytes),
             Op::Restart => {
-                engine.shutdown().unwrap();
-                drop(engine);
-                engine = open(&vfs, dir.path());
+                self.engine.shutdown().unwrap();
+                self.engine = open(&self.vfs, self.dir.path());
             }
         }
     }
-    for (id, events) in model.values() {
-        assert_eq!(engine.stream_length(TENANT, *id).unwrap(), events.len() as u64);
+
+    fn append(&mut self, stream: usize, count: usize, size: usize, skew: u64) {
+        let Some((id, events)) = self.model.get_mut(NAMES[stream]) else {
+            return;
+        };
+        let batch: Vec<Vec<u8>> = (0..count)
+            .map(|_| {
+                self.counter += 1;
+                let mut event = self.counter.to_be_bytes().to_vec();
+                event.resize(size.max(4), 0xEE);
+                event
+            })
+            .collect();
+        let expected = events.len() as u64 + skew;
+        let result = self
+            .engine
+            .append(TENANT, *id, Offset(expected), batch.clone());
+        if skew == 0 {
+            let outcome = result.unwrap();
+            assert_eq!(outcome.first_offset, Offset(expected));
+            assert_eq!(outcome.count as usize, count);
+            events.extend(batch);
+        } else {
+            let error = result.unwrap_err();
+            assert_eq!(error.code(), kimberlite_protocol::ErrorCode::OffsetMismatch);
+        }
     }
-    engine.shutdown().unwrap();
+
+    fn read(&self, stream: usize, from: u64, max_bytes: u64) {
+        let Some((id, events)) = self.model.get(NAMES[stream]) else {
+            return;
+        };
+        match self.engine.read(TENANT, *id, Offset(from), max_bytes) {
+            Ok(batch) => {
+                let expected = model_read(events, from, max_bytes);
+                let next = (!expected.is_empty()).then(|| Offset(from + expected.len() as u64));
+                assert_eq!(batch.events, expected);
+                assert_eq!(batch.next_offset, next);
+            }
+            Err(EngineError::OutOfRange { .. }) => assert!(from > events.len() as u64),
+            Err(other) => panic!("read failed: {other}"),
+        }
+    }
+
+    fn finish(self) {
+        for (id, events) in self.model.values() {
+            assert_eq!(
+                self.engine.stream_length(TENANT, *id).unwrap(),
+                events.len() as u64
+            );
+        }
+        self.engine.shutdown().unwrap();
+    }
+}
+
+fn run(ops: Vec<Op>) {
+    let mut harness = Harness::new();
+    for op in ops {
+        harness.step(op);
+    }
+    harness.finish();
 }
 
 proptest! {

@@ -36,11 +36,17 @@ fn rejects_bad_version_sealing_truncation_and_trailing_bytes() {
 
     let mut bad_version = body.clone();
     bad_version[0] = 2;
-    assert_eq!(StoredRecord::decode(&bad_version), Err(StoredRecordError::UnsupportedVersion(2)));
+    assert_eq!(
+        StoredRecord::decode(&bad_version),
+        Err(StoredRecordError::UnsupportedVersion(2))
+    );
 
     let mut bad_sealing = body.clone();
     bad_sealing[98] = 5;
-    assert_eq!(StoredRecord::decode(&bad_sealing), Err(StoredRecordError::UnknownSealing(5)));
+    assert_eq!(
+        StoredRecord::decode(&bad_sealing),
+        Err(StoredRecordError::UnknownSealing(5))
+    );
 
     for cut in 0..body.len() {
         assert!(matches!(
@@ -51,7 +57,10 @@ fn rejects_bad_version_sealing_truncation_and_trailing_bytes() {
 
     let mut trailing = body;
     trailing.push(0);
-    assert_eq!(StoredRecord::decode(&trailing), Err(StoredRecordError::TrailingBytes(1)));
+    assert_eq!(
+        StoredRecord::decode(&trailing),
+        Err(StoredRecordError::TrailingBytes(1))
+    );
 }
 
 #[test]
