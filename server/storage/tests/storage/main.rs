@@ -5,6 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod crypto;
+mod engine;
 mod fault;
+mod index;
+mod model;
 mod wal;
 mod wal_crash;
