@@ -14,6 +14,13 @@ pub const NONCE_BYTES: usize = 12;
 /// Bytes the GCM tag adds to a ciphertext.
 pub const TAG_BYTES: usize = 16;
 
+// The AES key schedule inside the cipher must be wiped on drop: this compiles only
+// while the `zeroize` feature of `aes` is on (see the root Cargo.toml).
+const _: fn() = || {
+    fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    zeroized_on_drop::<aes::Aes256>();
+};
+
 /// A nonce of a sealed payload.
 pub type Nonce = [u8; NONCE_BYTES];
 
