@@ -26,6 +26,7 @@ pub mod auth;
 pub mod backend;
 pub mod config;
 mod connection;
+pub mod engine_backend;
 pub mod error;
 pub mod limits;
 pub mod metrics;
@@ -37,6 +38,7 @@ pub use backend::{
     StreamSpec,
 };
 pub use config::{AdminToken, AuthMode, ServerConfig, TlsConfig};
+pub use engine_backend::EngineBackend;
 pub use error::ServerError;
 pub use limits::Limits;
 pub use metrics::Metrics;

@@ -8,6 +8,7 @@
 )]
 
 mod auth;
+mod engine;
 mod handshake;
 mod harness;
 mod limits;

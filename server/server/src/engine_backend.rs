@@ -1,0 +1,347 @@
+//! The [`Backend`] over the storage engine.
+//!
+//! Appends go to the engine's group-commit writer through a completion
+//! callback, so no thread waits per append; other calls that may touch the
+//! disk run on tokio's blocking pool. The live tail of subscriptions comes from
+//! the engine's commit listener ([`tail`]). API keys are drawn here (a random
+//! key id) and stored through catalog commands, holding only salt and hash.
+
+mod tail;
+
+use std::sync::Arc;
+
+use kimberlite_kernel::{ApiKeyId, Command};
+use kimberlite_protocol::message::{
+    ApiKeyInfo, QueryAtRequest, QueryRequest, QueryResponse, ReadEventsResponse,
+    ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo, VerifiedRecord,
+};
+use kimberlite_protocol::{ErrorCode, Hash, Offset, StreamId, TenantId};
+use kimberlite_storage::engine::{Completion, Engine, EngineError};
+use rand::rngs::OsRng;
+use rand::RngCore;
+use tokio::sync::oneshot;
+
+use crate::backend::{
+    ApiKeyRecord, AppendBatch, Backend, BackendError, BackendInfo, BackendResult, NewApiKey,
+    StreamSpec,
+};
+use tail::Tails;
+
+/// The storage engine as a server backend.
+#[derive(Debug)]
+pub struct EngineBackend {
+    engine: Arc<Engine>,
+    tails: Arc<Tails>,
+}
+
+impl EngineBackend {
+    /// Wraps `engine` and registers the commit listener behind live tails.
+    #[must_use]
+    pub fn new(engine: Arc<Engine>) -> Self {
+        let tails = Arc::new(Tails::default());
+        let listener = tails.clone();
+        engine.on_commit(Arc::new(move |tenant_id, stream_id, length| {
+            listener.committed(tenant_id, stream_id, length);
+        }));
+        Self { engine, tails }
+    }
+
+    /// The engine served.
+    #[must_use]
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// Runs `call` on the blocking pool.
+    async fn blocking<T, F>(&self, call: F) -> BackendResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Engine) -> Result<T, EngineError> + Send + 'static,
+    {
+        let engine = self.engine.clone();
+        match tokio::task::spawn_blocking(move || call(&engine)).await {
+            Ok(result) => result.map_err(|error| engine_error(&error)),
+            Err(error) => Err(BackendError::new(
+                ErrorCode::InternalError,
+                format!("storage call failed: {error}"),
+            )),
+        }
+    }
+}
+
+/// The client-facing form of an engine error.
+#[must_use]
+pub fn engine_error(error: &EngineError) -> BackendError {
+    BackendError::new(error.code(), error.to_string())
+}
+
+fn stopped() -> BackendError {
+    BackendError::new(
+        ErrorCode::InternalError,
+        "the storage engine dropped the request",
+    )
+}
+
+fn api_key_info(key: &kimberlite_kernel::ApiKey) -> ApiKeyInfo {
+    ApiKeyInfo {
+        key_id: key.id().get().to_string(),
+        label: key.label().to_owned(),
+        created_ns: key.created_ns(),
+        revoked: !key.is_active(),
+    }
+}
+
+impl Backend for EngineBackend {
+    async fn api_key(&self, key_id: u64) -> BackendResult<Option<ApiKeyRecord>> {
+        let catalog = self.engine.catalog();
+        Ok(catalog.api_key(ApiKeyId(key_id)).map(|key| ApiKeyRecord {
+            key_id,
+            tenant_id: key.tenant_id(),
+            salt: key.salt().to_vec(),
+            secret_hash: key.secret_hash().to_vec(),
+            revoked: !key.is_active(),
+        }))
+    }
+
+    async fn ensure_tenant(&self, tenant_id: TenantId) -> BackendResult<()> {
+        if self.engine.catalog().tenant(tenant_id).is_some() {
+            return Ok(());
+        }
+        let created = self
+            .blocking(move |engine| engine.create_tenant(tenant_id, &format!("tenant-{tenant_id}")))
+            .await;
+        match created {
+            // Another connection created it first.
+            Err(error) if error.code == ErrorCode::TenantAlreadyExists => Ok(()),
+            other => other,
+        }
+    }
+
+    async fn create_stream(
+        &self,
+        tenant_id: TenantId,
+        spec: StreamSpec,
+    ) -> BackendResult<StreamId> {
+        self.blocking(move |engine| {
+            engine.create_stream(tenant_id, &spec.name, spec.data_class, spec.placement)
+        })
+        .await
+    }
+
+    async fn append(&self, tenant_id: TenantId, batch: AppendBatch) -> BackendResult<Offset> {
+        let (sender, receiver) = oneshot::channel();
+        let completion = Completion::callback(move |result| {
+            let _ = sender.send(result);
+        });
+        let AppendBatch {
+            stream_id,
+            expected_offset,
+            events,
+        } = batch;
+        self.engine
+            .submit_append(tenant_id, stream_id, expected_offset, events, completion);
+        let outcome = receiver.await.map_err(|_| stopped())?;
+        outcome
+            .map(|appended| appended.first_offset)
+            .map_err(|error| engine_error(&error))
+    }
+
+    async fn read_events(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+        from_offset: Offset,
+        max_bytes: u64,
+    ) -> BackendResult<ReadEventsResponse> {
+        let batch = self
+            .blocking(move |engine| engine.read(tenant_id, stream_id, from_offset, max_bytes))
+            .await?;
+        Ok(ReadEventsResponse {
+            events: batch.events,
+            next_offset: batch.next_offset,
+        })
+    }
+
+    async fn stream_length(&self, tenant_id: TenantId, stream_id: StreamId) -> BackendResult<u64> {
+        self.engine
+            .stream_length(tenant_id, stream_id)
+            .map_err(|error| engine_error(&error))
+    }
+
+    async fn wait_for_records(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+        known_length: u64,
+    ) -> BackendResult<u64> {
+        // Subscribe before reading the length, so no commit falls in between.
+        let mut receiver = self.tails.subscribe(tenant_id, stream_id);
+        let length = self.stream_length(tenant_id, stream_id).await?;
+        if length > known_length {
+            return Ok(length);
+        }
+        let grown = receiver
+            .wait_for(|length| *length > known_length)
+            .await
+            .map(|length| *length);
+        grown.map_err(|_| stopped())
+    }
+
+    async fn query(
+        &self,
+        _tenant_id: TenantId,
+        _request: QueryRequest,
+    ) -> BackendResult<QueryResponse> {
+        Err(BackendError::sql_unavailable())
+    }
+
+    async fn query_at(
+        &self,
+        _tenant_id: TenantId,
+        _request: QueryAtRequest,
+    ) -> BackendResult<QueryResponse> {
+        Err(BackendError::sql_unavailable())
+    }
+
+    async fn read_verified(
+        &self,
+        tenant_id: TenantId,
+        request: ReadVerifiedRequest,
+    ) -> BackendResult<ReadVerifiedResponse> {
+        let ReadVerifiedRequest {
+            stream_id,
+            from_offset,
+            max_bytes,
+            trusted_size,
+        } = request;
+        let read = self
+            .blocking(move |engine| {
+                engine.read_verified(
+                    tenant_id,
+                    stream_id,
+                    from_offset,
+                    u32::MAX,
+                    max_bytes,
+                    trusted_size,
+                )
+            })
+            .await?;
+        let count = read.records.len() as u64;
+        let records = read
+            .records
+            .into_iter()
+            .map(|record| VerifiedRecord {
+                offset: record.offset,
+                timestamp_ns: record.timestamp_ns,
+                kind: record.kind,
+                prev_hash: record.prev_hash,
+                payload: record.payload,
+                inclusion_proof: record.inclusion_proof,
+            })
+            .collect();
+        Ok(ReadVerifiedResponse {
+            checkpoint: read.checkpoint,
+            records,
+            consistency_proof: read.consistency_proof.unwrap_or_default(),
+            next_offset: (count > 0).then(|| Offset(from_offset.get() + count)),
+        })
+    }
+
+    async fn checkpoint(&self, tenant_id: TenantId, stream_id: StreamId) -> BackendResult<String> {
+        self.blocking(move |engine| engine.checkpoint(tenant_id, stream_id, None))
+            .await
+    }
+
+    async fn consistency_proof(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+        from_size: u64,
+        to_size: u64,
+    ) -> BackendResult<Vec<Hash>> {
+        self.blocking(move |engine| {
+            engine.consistency_proof(tenant_id, stream_id, from_size, to_size)
+        })
+        .await
+    }
+
+    async fn create_tenant(&self, tenant_id: TenantId, name: String) -> BackendResult<()> {
+        self.blocking(move |engine| engine.create_tenant(tenant_id, &name))
+            .await
+    }
+
+    async fn list_tenants(&self) -> BackendResult<Vec<TenantInfo>> {
+        let catalog = self.engine.catalog();
+        let tenants = catalog.tenants();
+        Ok(tenants
+            .map(|tenant| TenantInfo {
+                id: tenant.id(),
+                name: tenant.name().to_owned(),
+            })
+            .collect())
+    }
+
+    async fn create_api_key(&self, key: NewApiKey) -> BackendResult<u64> {
+        // A random 63-bit id: unguessable, and a collision is refused by the kernel.
+        let key_id = ApiKeyId((OsRng.next_u64() >> 1).max(1));
+        self.blocking(move |engine| {
+            engine.catalog_command(move |_, timestamp_ns| {
+                Ok(Command::CreateApiKey {
+                    key_id,
+                    tenant_id: key.tenant_id,
+                    label: key.label,
+                    salt: key.salt,
+                    secret_hash: key.secret_hash,
+                    timestamp_ns,
+                })
+            })
+        })
+        .await?;
+        Ok(key_id.get())
+    }
+
+    async fn revoke_api_key(&self, key_id: u64) -> BackendResult<bool> {
+        let key_id = ApiKeyId(key_id);
+        match self.engine.catalog().api_key(key_id) {
+            None => {
+                return Err(BackendError::new(
+                    ErrorCode::ApiKeyNotFound,
+                    format!("no key {key_id}"),
+                ))
+            }
+            Some(key) if !key.is_active() => return Ok(false),
+            Some(_) => {}
+        }
+        self.blocking(move |engine| {
+            engine.catalog_command(move |_, timestamp_ns| {
+                Ok(Command::RevokeApiKey {
+                    key_id,
+                    timestamp_ns,
+                })
+            })
+        })
+        .await?;
+        Ok(true)
+    }
+
+    async fn list_api_keys(&self, tenant_id: TenantId) -> BackendResult<Vec<ApiKeyInfo>> {
+        let catalog = self.engine.catalog();
+        if catalog.tenant(tenant_id).is_none() {
+            return Err(BackendError::new(
+                ErrorCode::TenantNotFound,
+                format!("no tenant {tenant_id}"),
+            ));
+        }
+        Ok(catalog.api_keys(tenant_id).map(api_key_info).collect())
+    }
+
+    async fn info(&self) -> BackendResult<BackendInfo> {
+        Ok(BackendInfo {
+            signing_key: self.engine.verifier_key(),
+        })
+    }
+
+    async fn sync(&self) -> BackendResult<()> {
+        self.blocking(Engine::sync).await
+    }
+}
