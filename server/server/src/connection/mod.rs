@@ -11,6 +11,7 @@ mod inbound;
 mod reader;
 mod reject;
 mod session;
+mod subscribe_requests;
 mod subscription;
 mod writer;
 

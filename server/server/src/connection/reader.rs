@@ -3,10 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use kimberlite_protocol::message::{
-    CloseReason, SubscribeCreditRequest, SubscribeRequest, SubscribeResponse,
-    SubscriptionAckResponse, UnsubscribeRequest,
-};
+use kimberlite_protocol::message::CloseReason;
 use kimberlite_protocol::{
     CapabilitySet, ErrorCode, FrameDecoder, Message, Request, RequestId, RequestPayload,
     ResponsePayload,
@@ -18,8 +15,8 @@ use tokio::time::Instant;
 
 use super::dispatch::{execute, prepare_tenant};
 use super::inbound::{classify, Inbound};
-use super::session::Session;
-use super::subscription::{Subscriptions, Target};
+use super::session::{AuthState, Session};
+use super::subscription::Subscriptions;
 use crate::backend::{Backend, BackendError, BackendResult};
 use crate::server::Shared;
 
@@ -42,14 +39,14 @@ enum End {
 
 /// The reader's state for one connection.
 pub(super) struct Connection<B: Backend> {
-    peer: SocketAddr,
-    shared: Arc<Shared<B>>,
-    out: mpsc::Sender<Message>,
+    pub(super) peer: SocketAddr,
+    pub(super) shared: Arc<Shared<B>>,
+    pub(super) out: mpsc::Sender<Message>,
     stop: watch::Receiver<bool>,
-    session: Session,
+    pub(super) session: Session,
     in_flight: Arc<Semaphore>,
     requests: JoinSet<()>,
-    subscriptions: Subscriptions,
+    pub(super) subscriptions: Subscriptions,
 }
 
 impl<B: Backend> Connection<B> {
@@ -87,9 +84,11 @@ impl<B: Backend> Connection<B> {
 
     async fn read_loop<R: AsyncRead + Unpin>(&mut self, mut reader: R) -> End {
         let limits = &self.shared.config.limits;
-        let idle = limits.idle_timeout;
+        let idle_timeout = limits.idle_timeout;
+        let handshake_timeout = limits.handshake_timeout.min(idle_timeout);
         let mut decoder = FrameDecoder::with_max_payload_len(limits.max_frame_bytes);
         let mut chunk = vec![0u8; READ_CHUNK];
+        let mut idle = handshake_timeout;
         let mut deadline = Instant::now() + idle;
         loop {
             loop {
@@ -102,10 +101,17 @@ impl<B: Backend> Connection<B> {
                         return End::ProtocolError;
                     }
                 };
-                deadline = Instant::now() + idle;
                 if let Some(end) = self.handle(inbound).await {
                     return end;
                 }
+                // A connection gets `handshake_timeout` to complete its
+                // handshake, then `idle_timeout` between requests.
+                idle = if self.session.state == AuthState::AwaitingHandshake {
+                    handshake_timeout
+                } else {
+                    idle_timeout
+                };
+                deadline = Instant::now() + idle;
             }
             while self.requests.try_join_next().is_some() {}
             let event = tokio::select! {
@@ -211,7 +217,7 @@ impl<B: Backend> Connection<B> {
         });
     }
 
-    async fn respond(&self, id: RequestId, answer: BackendResult<ResponsePayload>) {
+    pub(super) async fn respond(&self, id: RequestId, answer: BackendResult<ResponsePayload>) {
         send_answer(
             &self.shared,
             &self.out,
@@ -220,102 +226,6 @@ impl<B: Backend> Connection<B> {
             answer,
         )
         .await;
-    }
-
-    async fn subscribe(
-        &mut self,
-        id: RequestId,
-        tenant_id: kimberlite_protocol::TenantId,
-        request: SubscribeRequest,
-    ) {
-        match self.check_subscribe(tenant_id, &request).await {
-            Err(error) => self.respond(id, Err(error)).await,
-            Ok(credits) => {
-                let subscription_id = self.subscriptions.allocate_id();
-                let answer = ResponsePayload::Subscribe(SubscribeResponse {
-                    subscription_id,
-                    start_offset: request.from_offset,
-                    credits,
-                });
-                // The answer is queued before the task starts, so it precedes every push.
-                self.respond(id, Ok(answer)).await;
-                let target = Target {
-                    tenant_id,
-                    stream_id: request.stream_id,
-                    from_offset: request.from_offset,
-                    credits,
-                };
-                let shared = self.shared.clone();
-                self.subscriptions
-                    .start(subscription_id, target, shared, self.out.clone());
-            }
-        }
-    }
-
-    /// Checks a Subscribe; returns the credits granted.
-    async fn check_subscribe(
-        &mut self,
-        tenant_id: kimberlite_protocol::TenantId,
-        request: &SubscribeRequest,
-    ) -> BackendResult<u32> {
-        let limits = &self.shared.config.limits;
-        if request.consumer_group.is_some() {
-            return Err(BackendError::new(
-                ErrorCode::InvalidRequest,
-                "consumer groups are not supported",
-            ));
-        }
-        let limit = limits.max_subscriptions_per_connection;
-        if self.subscriptions.live() >= limit {
-            return Err(BackendError::new(
-                ErrorCode::RateLimited,
-                format!("this connection already has {limit} subscriptions, the limit"),
-            ));
-        }
-        let length = self
-            .shared
-            .backend
-            .stream_length(tenant_id, request.stream_id)
-            .await?;
-        if request.from_offset.get() > length {
-            return Err(BackendError::new(
-                ErrorCode::InvalidOffset,
-                format!(
-                    "offset {} is beyond the stream's length {length}",
-                    request.from_offset
-                ),
-            ));
-        }
-        Ok(request.initial_credits.min(limits.max_subscription_credits))
-    }
-
-    async fn credit(&mut self, id: RequestId, request: &SubscribeCreditRequest) {
-        let subscription_id = request.subscription_id;
-        let answer = match self.subscriptions.get(subscription_id) {
-            Some(handle) => {
-                let credits_remaining = handle.control.grant(request.additional_credits);
-                Ok(ResponsePayload::SubscriptionAck(SubscriptionAckResponse {
-                    subscription_id,
-                    credits_remaining,
-                }))
-            }
-            None => Err(not_found(subscription_id)),
-        };
-        self.respond(id, answer).await;
-    }
-
-    async fn unsubscribe(&mut self, id: RequestId, request: &UnsubscribeRequest) {
-        let subscription_id = request.subscription_id;
-        let answer = match self.subscriptions.cancel(subscription_id) {
-            Some(credits_remaining) => {
-                Ok(ResponsePayload::SubscriptionAck(SubscriptionAckResponse {
-                    subscription_id,
-                    credits_remaining,
-                }))
-            }
-            None => Err(not_found(subscription_id)),
-        };
-        self.respond(id, answer).await;
     }
 
     /// Ends the connection: lets or stops in-flight requests, closes
@@ -350,13 +260,6 @@ impl<B: Backend> Connection<B> {
 /// Resolves once the server's stop signal turns true (or its sender is gone).
 pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
-}
-
-fn not_found(id: kimberlite_protocol::SubscriptionId) -> BackendError {
-    BackendError::new(
-        ErrorCode::SubscriptionNotFound,
-        format!("no subscription {id}"),
-    )
 }
 
 /// Queues the answer to request `id`, adapted to what the connection enabled.

@@ -133,3 +133,18 @@ async fn reads_are_capped_at_the_read_limit() {
     };
     assert_eq!(batch.events.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_never_completes_its_handshake_is_closed() {
+    let mut config = dev_config();
+    config.limits.handshake_timeout = Duration::from_millis(100);
+    let server = start(MemoryBackend::with_tenant(1), config).await;
+    let mut silent = server.client().await;
+    silent.expect_closed().await;
+    // A handshaken connection is held to the (long) idle timeout instead.
+    let mut client = server.ready_client().await;
+    assert!(matches!(
+        client.call(RequestPayload::Sync).await,
+        ResponsePayload::Sync(_)
+    ));
+}

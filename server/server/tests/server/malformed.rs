@@ -170,3 +170,23 @@ async fn unknown_variants_get_invalid_request_with_their_id() {
         ResponsePayload::Sync(_)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_nested_variant_gets_invalid_request() {
+    let server = start_dev().await;
+    let mut client = server.ready_client().await;
+    let create = RequestPayload::CreateStream(kimberlite_protocol::message::CreateStreamRequest {
+        name: "events".into(),
+        data_class: kimberlite_protocol::DataClass::Public,
+        placement: kimberlite_protocol::Placement::Global,
+    });
+    let mut payload = encode_message(&Message::request(RequestId(5), TenantId(1), create));
+    // The body ends with DataClass (7) then Placement (1); 9 is no DataClass.
+    let at = payload.len() - 2;
+    assert_eq!(payload[at], 7);
+    payload[at] = 9;
+    client.send_raw(&good_frame(&payload)).await;
+    let (code, message) = error_of(&client.response(RequestId(5)).await);
+    assert_eq!(code, ErrorCode::InvalidRequest);
+    assert!(message.contains("CreateStream"), "{message}");
+}
