@@ -54,6 +54,11 @@ pub trait VfsFile: Send + Sync + std::fmt::Debug {
     /// The file's current length in bytes.
     fn len(&self) -> io::Result<u64>;
 
+    /// Whether the file holds no bytes.
+    fn is_empty(&self) -> io::Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
     /// Reads exactly `buf.len()` bytes at `offset`, failing with
     /// [`io::ErrorKind::UnexpectedEof`] if the file is shorter.
     fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
