@@ -35,7 +35,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let read = client.read(stream, first, 1024).await?;
     for (index, event) in read.events.iter().enumerate() {
-        println!("read {}: {}", first.0 + index as u64, String::from_utf8_lossy(event));
+        println!(
+            "read {}: {}",
+            first.0 + index as u64,
+            String::from_utf8_lossy(event)
+        );
     }
 
     match client.read_verified(stream, Offset(0), 1 << 20).await {
@@ -57,7 +61,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let params = [Value::BigInt(1), Value::Text("Alice".to_owned())];
             let done = client.execute(insert, &params).await?;
             let rows = client.query("SELECT id, name FROM quickstart", &[]).await?;
-            println!("{} rows; insert at SQL log position {}", rows.rows.len(), done.log_offset);
+            println!(
+                "{} rows; insert at SQL log position {}",
+                rows.rows.len(),
+                done.log_offset
+            );
         }
         Err(error) => println!("SQL is not available here: {error}"),
     }

@@ -2,3 +2,5 @@
 //! against a loopback server speaking protocol v5 with the protocol crate.
 
 mod fixtures;
+mod store;
+mod verify;
