@@ -1,6 +1,12 @@
 //! Integration tests of the client: verification, trusted state, and the client
 //! against a loopback server speaking protocol v5 with the protocol crate.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions fail the test loudly, which is their job"
+)]
+
 mod fixtures;
 mod store;
 mod verify;
