@@ -251,8 +251,10 @@ impl<B: Backend> Connection<B> {
         while self.requests.join_next().await.is_some() {}
         let timeout = self.shared.config.limits.write_timeout;
         drop(self.out);
-        if tokio::time::timeout(timeout, writer).await.is_err() {
+        let mut writer = writer;
+        if tokio::time::timeout(timeout, &mut writer).await.is_err() {
             tracing::debug!(peer = %self.peer, "writer did not finish in time");
+            writer.abort();
         }
     }
 }

@@ -1,19 +1,22 @@
 //! A minimal HTTP/1.1 responder for `GET /metrics`, on its own address.
 //!
 //! It reads one request head (at most 8 KiB, within 5 s), answers it and
-//! closes the connection: enough for Prometheus and curl, nothing more.
+//! closes the connection, serving at most 16 at once: enough for Prometheus
+//! and curl, nothing more.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 
 use super::Metrics;
 
 const MAX_HEAD_BYTES: usize = 8 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Metrics requests served at once; more connections are closed unanswered.
+const MAX_CONCURRENT_REQUESTS: usize = 16;
 
 /// Serves metrics on `listener` until `shutdown` turns true.
 pub(crate) async fn serve_metrics(
@@ -21,16 +24,22 @@ pub(crate) async fn serve_metrics(
     metrics: Arc<Metrics>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let permits = Arc::new(Semaphore::new(MAX_CONCURRENT_REQUESTS));
     loop {
         tokio::select! {
             () = crate::connection::stopped(&mut shutdown) => return,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
+                Ok((stream, peer)) => {
+                    let Ok(permit) = permits.clone().try_acquire_owned() else {
+                        tracing::debug!(%peer, "too many metrics requests; closing");
+                        continue;
+                    };
                     let metrics = metrics.clone();
                     tokio::spawn(async move {
                         if let Err(error) = answer(stream, &metrics).await {
                             tracing::debug!(%error, "metrics request failed");
                         }
+                        drop(permit);
                     });
                 }
                 Err(error) => {

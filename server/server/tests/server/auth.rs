@@ -114,9 +114,15 @@ async fn api_keys_are_scoped_to_their_tenant_and_revocable() {
         panic!("no keys")
     };
     assert_eq!(keys.keys.len(), 1);
+    let listed = &keys.keys[0];
+    assert_eq!(
+        (&listed.key_id, listed.label.as_str(), listed.revoked),
+        (&key.key_id, "ci", false)
+    );
     assert!(
-        !key.secret.contains(&keys.keys[0].label),
-        "the listing never shows a secret"
+        key.secret.starts_with(&format!("kmb1.{}.", key.key_id)),
+        "{}",
+        key.secret
     );
     let revoke = RevokeApiKeyRequest {
         key_id: key.key_id.clone(),
