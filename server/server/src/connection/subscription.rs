@@ -213,43 +213,53 @@ async fn follow<B: Backend>(
             }
             continue;
         }
-        let max_bytes = shared.config.limits.max_push_bytes;
-        let mut events = match backend
-            .read_events(tenant_id, stream_id, Offset(next), max_bytes)
-            .await
-        {
-            Ok(read) => read.events,
-            Err(error) => return reason_for(&error),
-        };
-        events.truncate(usize::try_from(credits).unwrap_or(usize::MAX));
-        let Ok(count) = u32::try_from(events.len()) else {
-            return CloseReason::ProtocolError;
-        };
-        if count == 0 {
-            tracing::error!(%id, next, length, "backend read nothing below the stream length");
-            return CloseReason::ProtocolError;
+        match push_next(id, target, shared, out, control, next).await {
+            Ok(count) => next += u64::from(count),
+            Err(reason) => return reason,
         }
-        // Only this task spends credits, so the balance cannot drop below `count`.
-        let remaining = control
-            .credits
-            .fetch_sub(count, Ordering::AcqRel)
-            .saturating_sub(count);
-        let push = SubscriptionEvents {
-            subscription_id: id,
-            start_offset: Offset(next),
-            events,
-            credits_remaining: remaining,
-        };
-        if out
-            .send(Message::push(PushPayload::SubscriptionEvents(push)))
-            .await
-            .is_err()
-        {
-            return CloseReason::ProtocolError;
-        }
-        shared.metrics.pushed(u64::from(count));
-        next += u64::from(count);
     }
+}
+
+/// Reads what the credits allow from offset `next` and pushes it; returns how
+/// many events were pushed.
+async fn push_next<B: Backend>(
+    id: SubscriptionId,
+    target: &Target,
+    shared: &Shared<B>,
+    out: &mpsc::Sender<Message>,
+    control: &Control,
+    next: u64,
+) -> Result<u32, CloseReason> {
+    let (tenant_id, stream_id) = (target.tenant_id, target.stream_id);
+    let credits = control.credits();
+    let max_bytes = shared.config.limits.max_push_bytes;
+    let read = shared
+        .backend
+        .read_events(tenant_id, stream_id, Offset(next), max_bytes);
+    let mut events = read.await.map_err(|error| reason_for(&error))?.events;
+    events.truncate(usize::try_from(credits).unwrap_or(usize::MAX));
+    let count = u32::try_from(events.len()).map_err(|_| CloseReason::ProtocolError)?;
+    if count == 0 {
+        tracing::error!(%id, next, "backend read nothing below the stream length");
+        return Err(CloseReason::ProtocolError);
+    }
+    // Only this task spends credits, so the balance cannot drop below `count`.
+    let remaining = control
+        .credits
+        .fetch_sub(count, Ordering::AcqRel)
+        .saturating_sub(count);
+    let push = SubscriptionEvents {
+        subscription_id: id,
+        start_offset: Offset(next),
+        events,
+        credits_remaining: remaining,
+    };
+    let message = Message::push(PushPayload::SubscriptionEvents(push));
+    out.send(message)
+        .await
+        .map_err(|_| CloseReason::ProtocolError)?;
+    shared.metrics.pushed(u64::from(count));
+    Ok(count)
 }
 
 fn reason_for(error: &BackendError) -> CloseReason {
