@@ -7,6 +7,11 @@
     reason = "test helpers outside #[test] functions fail the test loudly, which is their job"
 )]
 
+mod blocking;
+mod calls;
 mod fixtures;
+mod harness;
+mod robustness;
 mod store;
+mod verified;
 mod verify;

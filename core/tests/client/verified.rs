@@ -1,0 +1,229 @@
+//! Verified reads end to end against the loopback server: trust on first use, a
+//! persisted trusted state, and a server that lies (other key, rewritten or
+//! truncated history, changed records).
+
+use kimberlite::{
+    Client, ConnectOptions, DataClass, ErrorCode, Offset, Placement, StreamId, TenantId,
+    VerificationFailure,
+};
+
+use crate::fixtures::signer;
+use crate::harness::TestServer;
+
+async fn client_with_state(server: &TestServer, state: &std::path::Path) -> Client {
+    let options = ConnectOptions::new(TenantId(1)).state_directory(state);
+    Client::connect(server.address.as_str(), options)
+        .await
+        .unwrap()
+}
+
+async fn stream_with(client: &Client, count: u8) -> StreamId {
+    let stream = client
+        .create_stream("s", DataClass::Public, Placement::Global)
+        .await
+        .unwrap();
+    let events = (0..count).map(|index| vec![index]).collect();
+    client.append(stream, events, Offset(0)).await.unwrap();
+    stream
+}
+
+fn failure(error: &kimberlite::Error) -> Option<VerificationFailure> {
+    error.verification_failure()
+}
+
+#[tokio::test]
+async fn verified_reads_advance_the_trusted_checkpoint_across_clients() {
+    let server = TestServer::start(true).await;
+    let state = tempfile::tempdir().unwrap();
+    let client = client_with_state(&server, state.path()).await;
+    let stream = stream_with(&client, 5).await;
+    let read = client
+        .read_verified(stream, Offset(0), 1 << 20)
+        .await
+        .unwrap();
+    let payloads: Vec<Vec<u8>> = read
+        .events
+        .iter()
+        .map(|event| event.payload.clone())
+        .collect();
+    assert_eq!(
+        payloads,
+        (0..5).map(|index| vec![index]).collect::<Vec<_>>()
+    );
+    assert_eq!(read.checkpoint.size, 5);
+    assert_eq!(read.next_offset, Some(Offset(5)));
+    client
+        .append(stream, vec![vec![5], vec![6]], Offset(5))
+        .await
+        .unwrap();
+    let read = client
+        .read_verified(stream, Offset(5), 1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(read.events.len(), 2);
+    assert_eq!(read.events[1].offset, Offset(6));
+    // A second client of the same state directory starts from the trusted size 7:
+    // a history rewritten below it is caught as a fork.
+    let second = client_with_state(&server, state.path()).await;
+    server
+        .control()
+        .logs
+        .get_mut(&stream)
+        .unwrap()
+        .rewrite(2, b"rewritten".to_vec());
+    let error = second
+        .read_verified(stream, Offset(0), 1)
+        .await
+        .unwrap_err();
+    assert_eq!(failure(&error), Some(VerificationFailure::Fork), "{error}");
+}
+
+#[tokio::test]
+async fn a_server_key_other_than_the_one_first_trusted_is_unknown_key() {
+    let server = TestServer::start(true).await;
+    let state = tempfile::tempdir().unwrap();
+    let client = client_with_state(&server, state.path()).await;
+    let stream = stream_with(&client, 2).await;
+    client.read_verified(stream, Offset(0), 100).await.unwrap();
+    server.control().signer = signer(2);
+    let error = client
+        .read_verified(stream, Offset(0), 100)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure(&error),
+        Some(VerificationFailure::UnknownKey),
+        "{error}"
+    );
+    // The first key stays pinned for this address in the state directory.
+    let later = client_with_state(&server, state.path()).await;
+    let error = later.checkpoint(stream).await.unwrap_err();
+    assert_eq!(
+        failure(&error),
+        Some(VerificationFailure::UnknownKey),
+        "{error}"
+    );
+    // A user who pins the new key explicitly accepts it.
+    let options = ConnectOptions::new(TenantId(1)).pinned_server_key(signer(2).verifier_key());
+    let pinned = Client::connect(server.address.as_str(), options)
+        .await
+        .unwrap();
+    assert_eq!(pinned.checkpoint(stream).await.unwrap().size, 2);
+}
+
+#[tokio::test]
+async fn a_truncated_history_is_a_rollback() {
+    let server = TestServer::start(true).await;
+    let client = crate::calls::connect(&server).await;
+    let stream = stream_with(&client, 6).await;
+    client.read_verified(stream, Offset(0), 100).await.unwrap();
+    server
+        .control()
+        .logs
+        .get_mut(&stream)
+        .unwrap()
+        .records
+        .truncate(4);
+    let error = client
+        .read_verified(stream, Offset(0), 100)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure(&error),
+        Some(VerificationFailure::Rollback),
+        "{error}"
+    );
+    let error = client.checkpoint(stream).await.unwrap_err();
+    assert_eq!(
+        failure(&error),
+        Some(VerificationFailure::Rollback),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_changed_record_is_not_included_and_nothing_is_trusted() {
+    let server = TestServer::start(true).await;
+    let state = tempfile::tempdir().unwrap();
+    let client = client_with_state(&server, state.path()).await;
+    let stream = stream_with(&client, 3).await;
+    server.control().tamper_payload = true;
+    let error = client
+        .read_verified(stream, Offset(1), 100)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure(&error),
+        Some(VerificationFailure::NotIncluded),
+        "{error}"
+    );
+    assert_eq!(error.code().number(), 1104);
+    let checkpoints = state.path().join("checkpoints");
+    assert!(
+        !checkpoints.exists(),
+        "a refused answer must not be trusted"
+    );
+}
+
+#[tokio::test]
+async fn checkpoints_are_verified_and_extend_the_trusted_one() {
+    let server = TestServer::start(true).await;
+    let client = crate::calls::connect(&server).await;
+    let stream = stream_with(&client, 3).await;
+    let first = client.checkpoint(stream).await.unwrap();
+    assert_eq!(first.size, 3);
+    client
+        .append(stream, vec![vec![3], vec![4]], Offset(3))
+        .await
+        .unwrap();
+    let second = client.checkpoint(stream).await.unwrap();
+    assert_eq!(second.size, 5);
+    let proof = client.consistency_proof(stream, 3, 5).await.unwrap();
+    kimberlite::verify::check_consistency(Some(&first), &second, &proof).unwrap();
+    // Rewriting history under a trusted checkpoint is caught by the next one.
+    server
+        .control()
+        .logs
+        .get_mut(&stream)
+        .unwrap()
+        .rewrite(0, b"x".to_vec());
+    let error = client.checkpoint(stream).await.unwrap_err();
+    assert_eq!(failure(&error), Some(VerificationFailure::Fork), "{error}");
+}
+
+#[tokio::test]
+async fn a_plain_v5_server_serves_v5_calls_and_refuses_extensions_clearly() {
+    let server = TestServer::start(false).await;
+    let client = crate::calls::connect(&server).await;
+    let stream = stream_with(&client, 2).await;
+    assert_eq!(
+        client
+            .read(stream, Offset(0), 100)
+            .await
+            .unwrap()
+            .events
+            .len(),
+        2
+    );
+    assert_eq!(client.stream_length(stream).await.unwrap(), 2);
+    client.sync().await.unwrap();
+    let refusals = [
+        client
+            .read_verified(stream, Offset(0), 100)
+            .await
+            .map(|_| ()),
+        client.checkpoint(stream).await.map(|_| ()),
+        client.consistency_proof(stream, 1, 2).await.map(|_| ()),
+        client.server_info().await.map(|_| ()),
+        client.list_tenants().await.map(|_| ()),
+        client.create_tenant(TenantId(3), "t").await.map(|_| ()),
+    ];
+    for refusal in refusals {
+        let error = refusal.unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Unsupported, "{error}");
+        assert!(error.message().contains("kmb."), "{error}");
+    }
+    // The plain server only ever saw protocol v5 requests.
+    let requests = server.control().requests.clone();
+    assert!(requests.iter().all(|&index| index <= 10), "{requests:?}");
+}
