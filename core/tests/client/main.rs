@@ -9,6 +9,7 @@
 
 mod blocking;
 mod calls;
+mod engine;
 mod fixtures;
 mod harness;
 mod robustness;

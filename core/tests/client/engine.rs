@@ -1,0 +1,138 @@
+//! End to end against the real server over the storage engine, started in process:
+//! admin calls, API keys, appends, reads, a live subscription, verified reads with a
+//! persisted trusted state, and a server restart under a connected client.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use kimberlite::{
+    Client, ConnectOptions, DataClass, ErrorCode, Offset, Placement, ServerErrorCode, TenantId,
+};
+use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfig, ServerError};
+use kimberlite_storage::engine::{Engine, EngineConfig};
+use kimberlite_storage::io::os::OsVfs;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::calls::bounded;
+
+const ADMIN: &str = "admin-token";
+
+struct EngineServer {
+    engine: Arc<Engine>,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), ServerError>>,
+}
+
+async fn start(dir: &std::path::Path, address: SocketAddr, init: bool) -> (EngineServer, String) {
+    let vfs = Arc::new(OsVfs);
+    let config = EngineConfig::new(dir, "db.test");
+    if init {
+        Engine::init(vfs.clone(), &config).unwrap();
+    }
+    let (engine, _report) = Engine::open(vfs, config).unwrap();
+    let engine = Arc::new(engine);
+    let backend = Arc::new(EngineBackend::new(engine.clone()));
+    let auth = AuthMode::Required {
+        admin_token: Some(AdminToken::new(ADMIN)),
+    };
+    let server = Server::bind(ServerConfig::new(address, auth), backend)
+        .await
+        .unwrap();
+    let address = server.local_addr().to_string();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    (EngineServer { engine, stop, task }, address)
+}
+
+impl EngineServer {
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap().unwrap();
+        self.engine.shutdown().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_against_the_server_over_the_storage_engine() {
+    let data = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let (server, address) = start(data.path(), "127.0.0.1:0".parse().unwrap(), true).await;
+
+    let admin_options = ConnectOptions::new(TenantId(1)).auth_token(ADMIN);
+    let admin = Client::connect(address.as_str(), admin_options)
+        .await
+        .unwrap();
+    assert_eq!(
+        admin.create_tenant(TenantId(7), "clinic").await.unwrap(),
+        TenantId(7)
+    );
+    let key = admin.create_api_key(TenantId(7), "app").await.unwrap();
+    let tenants = admin.list_tenants().await.unwrap();
+    assert!(tenants.iter().any(|tenant| tenant.id == TenantId(7)));
+
+    let options = ConnectOptions::new(TenantId(7))
+        .auth_token(key.secret.clone())
+        .state_directory(state.path());
+    let client = Client::connect(address.as_str(), options.clone())
+        .await
+        .unwrap();
+    let error = client.create_tenant(TenantId(8), "no").await.unwrap_err();
+    assert_eq!(error.server_code(), Some(ServerErrorCode::PermissionDenied));
+
+    let stream = client
+        .create_stream("visits", DataClass::PHI, Placement::Global)
+        .await
+        .unwrap();
+    let mut subscription = client.subscribe(stream, Offset(0)).await.unwrap();
+    let events = vec![b"in".to_vec(), b"out".to_vec()];
+    assert_eq!(
+        client.append(stream, events, Offset(0)).await.unwrap(),
+        Offset(0)
+    );
+    for (offset, payload) in [(0, b"in".as_slice()), (1, b"out")] {
+        let event = bounded(subscription.next()).await.unwrap().unwrap();
+        assert_eq!(
+            (event.offset, event.payload.as_slice()),
+            (Offset(offset), payload)
+        );
+    }
+    let error = client
+        .append(stream, vec![b"x".to_vec()], Offset(0))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.code(),
+        ErrorCode::Server(ServerErrorCode::OffsetMismatch)
+    );
+    let read = client.read(stream, Offset(1), 100).await.unwrap();
+    assert_eq!(read.events, vec![b"out".to_vec()]);
+
+    let verified = client
+        .read_verified(stream, Offset(0), 1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(verified.events.len(), 2);
+    assert_eq!(verified.checkpoint.size, 2);
+    assert_eq!(verified.events[1].payload, b"out".to_vec());
+    drop(subscription);
+
+    // Restart the server on the same address; the same client reconnects on its
+    // next call and keeps verifying from the trusted checkpoint of size 2.
+    server.stop().await;
+    let (server, _) = start(data.path(), address.parse().unwrap(), false).await;
+    let appended = bounded(client.append(stream, vec![b"again".to_vec()], Offset(2))).await;
+    assert_eq!(appended.unwrap(), Offset(2));
+    let verified = client
+        .read_verified(stream, Offset(2), 1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(verified.checkpoint.size, 3);
+    assert_eq!(verified.events[0].payload, b"again".to_vec());
+    let checkpoint = client.checkpoint(stream).await.unwrap();
+    assert_eq!(checkpoint.root, verified.checkpoint.root);
+    client.sync().await.unwrap();
+    server.stop().await;
+}
