@@ -6,6 +6,7 @@
 //! at once, and answers by request id through the writer task. When the limit
 //! is reached the reader stops reading (backpressure) until a request ends.
 
+mod append_order;
 mod dispatch;
 mod inbound;
 mod reader;

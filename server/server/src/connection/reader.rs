@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
+use super::append_order::AppendOrder;
 use super::dispatch::{execute, prepare_tenant};
 use super::inbound::{classify, Inbound};
 use super::session::{AuthState, Session};
@@ -47,6 +48,7 @@ pub(super) struct Connection<B: Backend> {
     in_flight: Arc<Semaphore>,
     requests: JoinSet<()>,
     pub(super) subscriptions: Subscriptions,
+    append_order: AppendOrder,
 }
 
 impl<B: Backend> Connection<B> {
@@ -68,6 +70,7 @@ impl<B: Backend> Connection<B> {
             in_flight,
             requests: JoinSet::new(),
             subscriptions: Subscriptions::default(),
+            append_order: AppendOrder::default(),
         }
     }
 
@@ -207,11 +210,22 @@ impl<B: Backend> Connection<B> {
         let Ok(permit) = self.in_flight.clone().acquire_owned().await else {
             return;
         };
+        let turn = match &payload {
+            RequestPayload::AppendEvents(append) => {
+                Some(self.append_order.next_turn(tenant_id, append.stream_id))
+            }
+            _ => None,
+        };
         let shared = self.shared.clone();
         let out = self.out.clone();
         let capabilities = self.session.capabilities;
         self.requests.spawn(async move {
+            let done = match turn {
+                Some(turn) => Some(turn.wait().await),
+                None => None,
+            };
             let answer = execute(&shared, tenant_id, payload).await;
+            drop(done);
             send_answer(&shared, &out, capabilities, id, answer).await;
             drop(permit);
         });

@@ -207,3 +207,35 @@ async fn keys_appends_tail_verified_reads_and_restart() {
     assert_eq!(info.length, 3);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn development_mode_serves_a_fresh_tenant_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let vfs = Arc::new(OsVfs);
+    let config = EngineConfig::new(dir.path(), IDENTITY);
+    Engine::init(vfs.clone(), &config).unwrap();
+    let engine = Arc::new(Engine::open(vfs, config).unwrap().0);
+    let backend = Arc::new(EngineBackend::new(engine.clone()));
+    let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), AuthMode::Development);
+    let server = Server::bind(config, backend).await.unwrap();
+    let mut client = Client::new(TcpStream::connect(server.local_addr()).await.unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    client.tenant = TenantId(3);
+    assert!(matches!(
+        client.handshake(None).await,
+        ResponsePayload::Handshake(_)
+    ));
+    let stream = new_stream(&mut client, "demo").await;
+    let answer = client.call(append(stream, &[b"hello"], 0)).await;
+    assert!(
+        matches!(answer, ResponsePayload::AppendEvents(_)),
+        "{answer:?}"
+    );
+    assert!(engine.catalog().tenant(TenantId(3)).is_some());
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+    engine.shutdown().unwrap();
+}

@@ -123,3 +123,21 @@ async fn extension_values_reach_only_connections_that_enabled_them() {
     };
     assert_eq!(rows.rows, vec![vec![Value::Real(1.5)]]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worked_handshake_bytes_of_the_protocol_are_answered() {
+    let server = start_dev().await;
+    let mut client = server.client().await;
+    // PROTOCOL.md: Request { id 1, tenant 1, no audit, Handshake { 5, None } }.
+    let payload = [0x00, 0x01, 0x01, 0x00, 0x00, 0x05, 0x00];
+    let mut frame = vec![0x56, 0x44, 0x42, 0x20, 0x00, 0x05, 0x00, 0x00, 0x00, 0x07];
+    frame.extend_from_slice(&kimberlite_protocol::frame::payload_checksum(&payload).to_be_bytes());
+    frame.extend_from_slice(&payload);
+    client.send_raw(&frame).await;
+    let ResponsePayload::Handshake(answer) =
+        client.response(kimberlite_protocol::RequestId(1)).await
+    else {
+        panic!("no handshake answer");
+    };
+    assert_eq!(answer.server_version, 5);
+}

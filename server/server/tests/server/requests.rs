@@ -185,3 +185,33 @@ async fn development_mode_creates_a_tenant_on_first_use() {
     client.call(append(stream, &[b"hello"], 0)).await;
     assert_eq!(server.backend.events(42, stream), vec![b"hello".to_vec()]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_clients_pipelining_appends_lose_nothing() {
+    const CLIENTS: usize = 8;
+    const APPENDS: u64 = 40;
+    let server = start_dev().await;
+    let mut setup = server.ready_client().await;
+    let stream = new_stream(&mut setup, "shared").await;
+    let mut tasks = Vec::new();
+    for client_index in 0..CLIENTS {
+        let mut client = server.ready_client().await;
+        let own = new_stream(&mut client, &format!("own-{client_index}")).await;
+        tasks.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for offset in 0..APPENDS {
+                ids.push(client.send(append(own, &[b"e"], offset)).await);
+                ids.push(client.send(stream_info(stream)).await);
+            }
+            for id in ids {
+                let answer = client.response(id).await;
+                assert!(!matches!(answer, ResponsePayload::Error(_)), "{answer:?}");
+            }
+            own
+        }));
+    }
+    for task in tasks {
+        let own = task.await.unwrap();
+        assert_eq!(server.backend.events(1, own).len() as u64, APPENDS);
+    }
+}
