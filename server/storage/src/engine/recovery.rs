@@ -27,6 +27,7 @@ use super::shared::Shared;
 use super::snapshot::{self, Snapshot};
 use super::stored_record::StoredRecord;
 use super::streams::StreamKey;
+use super::writer::INDEX_FLUSH_BYTES;
 
 /// What recovery found and did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -118,9 +119,10 @@ fn replay(
         let plaintext = plaintext_if_readable(shared, &record)?;
         replay_record(shared, &mut state, &record, plaintext.as_deref())?;
         let handle = shared.open_stream(key, chain.length)?;
-        handle
-            .indexes_mut()
-            .append_record(lsn, record.timestamp_ns, record.record_hash)?;
+        let mut indexes = handle.indexes_mut();
+        indexes.append_record(lsn, record.timestamp_ns, record.record_hash)?;
+        indexes.flush_if_over(INDEX_FLUSH_BYTES)?;
+        drop(indexes);
         let next = Chain {
             length: chain.length + 1,
             head: record.record_hash,

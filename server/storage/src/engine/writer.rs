@@ -11,7 +11,7 @@
 //! every pending and later request fails until a restart recovers from disk.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 
 use kimberlite_kernel::{Effect, State};
 use kimberlite_protocol::Hash;
@@ -52,6 +52,28 @@ impl Reply {
     }
 }
 
+/// The answers of one durable batch and the streams it touched.
+struct Answers {
+    replies: Vec<Reply>,
+    keys: Vec<StreamKey>,
+}
+
+impl Answers {
+    /// Answers every caller, then tells the commit listeners.
+    fn deliver(self, shared: &Shared) {
+        for reply in self.replies {
+            match reply {
+                Reply::Append(completion, result) => completion.complete(result),
+                Reply::Catalog(completion, result) => completion.complete(result),
+                Reply::Snapshot(completion) => completion.complete(Ok(())),
+            }
+        }
+        if !self.keys.is_empty() {
+            shared.notify_commits(self.keys.into_iter());
+        }
+    }
+}
+
 /// Everything one group commit collects before it writes.
 #[derive(Default)]
 struct Batch {
@@ -69,6 +91,9 @@ type Staging<T> = Result<Result<T, EngineError>, EngineError>;
 
 mod stage;
 
+/// Index bytes a stream keeps in memory before writing them to its files.
+pub(crate) const INDEX_FLUSH_BYTES: usize = 16 * 1024;
+
 /// State owned by the writer thread.
 pub(crate) struct Writer {
     pub(crate) shared: Arc<Shared>,
@@ -82,21 +107,36 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Runs until the queue is closed and drained, then writes a last snapshot.
+    ///
+    /// Answers go out on a second thread, so waking the callers of one batch
+    /// overlaps with building and syncing the next.
     pub(crate) fn run(mut self) {
+        let (sender, receiver) = mpsc::channel::<Answers>();
+        let shared = self.shared.clone();
+        let answerer = std::thread::Builder::new()
+            .name("kimberlite-answers".into())
+            .spawn(move || {
+                receiver
+                    .into_iter()
+                    .for_each(|answers| answers.deliver(&shared))
+            });
+        let sender = answerer.is_ok().then_some(sender);
         while let Some(intents) = self.shared.take_batch() {
             let mut batch = Batch::default();
             match self.commit_batch(intents, &mut batch) {
                 Ok(()) => {
-                    for reply in batch.replies {
-                        match reply {
-                            Reply::Append(completion, result) => completion.complete(result),
-                            Reply::Catalog(completion, result) => completion.complete(result),
-                            Reply::Snapshot(completion) => completion.complete(Ok(())),
+                    let keys = batch.staged.iter().map(|record| record.key).collect();
+                    let answers = Answers {
+                        replies: batch.replies,
+                        keys,
+                    };
+                    match &sender {
+                        Some(sender) => {
+                            if let Err(unsent) = sender.send(answers) {
+                                unsent.0.deliver(&self.shared);
+                            }
                         }
-                    }
-                    if !batch.staged.is_empty() {
-                        self.shared
-                            .notify_commits(batch.staged.iter().map(|record| record.key));
+                        None => answers.deliver(&self.shared),
                     }
                 }
                 Err(error) => {
@@ -113,6 +153,12 @@ impl Writer {
             if let Err(error) = self.write_snapshot() {
                 tracing::error!(%error, "could not write the final snapshot");
                 self.shared.fail(error.to_string());
+            }
+        }
+        drop(sender);
+        if let Ok(answerer) = answerer {
+            if answerer.join().is_err() {
+                tracing::error!("the answering thread panicked");
             }
         }
     }
@@ -222,7 +268,9 @@ impl Writer {
         }
         for handle in touched.values() {
             let mut indexes = handle.indexes_mut();
-            indexes.flush()?;
+            // Readers see unflushed entries too; writes are batched to save
+            // syscalls, and a snapshot flushes and syncs everything.
+            indexes.flush_if_over(INDEX_FLUSH_BYTES)?;
             let length = indexes.len();
             drop(indexes);
             handle.publish(length);

@@ -47,6 +47,11 @@ impl AppendFile {
         self.flushed_len + self.pending.len() as u64
     }
 
+    /// Bytes appended since the last flush.
+    pub(crate) fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
     /// Appends bytes (in memory until the next flush).
     pub(crate) fn append(&mut self, bytes: &[u8]) {
         self.pending.extend_from_slice(bytes);

@@ -161,6 +161,15 @@ impl StreamIndexes {
         self.tree.flush()
     }
 
+    /// Flushes only when more than `limit_bytes` wait in memory, so indexing a
+    /// batch rarely costs a write while memory per stream stays bounded.
+    pub fn flush_if_over(&mut self, limit_bytes: usize) -> Result<(), IndexError> {
+        if self.offsets.pending_bytes() + self.tree.pending_bytes() > limit_bytes {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     /// Makes both files durable, and the first time also their directory
     /// entries, so a snapshot that relies on them never finds them missing.
     /// Costs nothing when nothing changed since the last sync.

@@ -129,6 +129,12 @@ impl OffsetIndex {
         self.reload_last_timestamp()
     }
 
+    /// Bytes of entries appended but not written to the file yet.
+    #[must_use]
+    pub fn pending_bytes(&self) -> usize {
+        self.file.pending_len()
+    }
+
     /// Writes pending entries to the file (not synced).
     pub fn flush(&mut self) -> Result<(), IndexError> {
         self.file.flush()

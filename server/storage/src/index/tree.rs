@@ -148,6 +148,12 @@ impl HashTree {
         self.cut_to(size)
     }
 
+    /// Bytes of hashes appended but not written to the file yet.
+    #[must_use]
+    pub fn pending_bytes(&self) -> usize {
+        self.file.pending_len()
+    }
+
     /// Writes pending hashes to the file (not synced).
     pub fn flush(&mut self) -> Result<(), IndexError> {
         self.file.flush()
