@@ -3,7 +3,7 @@
 //! Appends go to the engine's group-commit writer through a completion
 //! callback, so no thread waits per append; other calls that may touch the
 //! disk run on tokio's blocking pool. The live tail of subscriptions comes from
-//! the engine's commit listener ([`tail`]). API keys are drawn here (a random
+//! the engine's commit listener (see `tail.rs`). API keys are drawn here (a random
 //! key id) and stored through catalog commands, holding only salt and hash.
 
 mod tail;

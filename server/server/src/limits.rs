@@ -4,6 +4,9 @@
 //! transport limits, closes only that client's connection; none of them can
 //! make the server panic or slow down other connections.
 
+#[cfg(test)]
+mod tests;
+
 use std::time::Duration;
 
 use kimberlite_protocol::MAX_PAYLOAD_LEN;
