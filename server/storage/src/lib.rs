@@ -34,4 +34,5 @@ pub mod crypto;
 pub mod engine;
 pub mod index;
 pub mod io;
+pub mod verify;
 pub mod wal;

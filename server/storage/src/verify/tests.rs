@@ -1,0 +1,228 @@
+//! Unit tests of offline verification, over data directories the engine wrote
+//! in memory ([`FaultVfs`]) and then damaged on purpose.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kimberlite_protocol::{DataClass, Offset, Placement, StreamId, TenantId};
+
+use super::{verify_data_dir, ReadOnlyVfs, VerifyError, VerifyReport};
+use crate::engine::{Engine, EngineConfig};
+use crate::io::fault::FaultVfs;
+use crate::io::{OpenMode, Vfs};
+use crate::wal::format::{ENTRY_HEADER_BYTES, SEGMENT_HEADER_BYTES};
+
+const ROOT: &str = "/data";
+const SEGMENT: &str = "/data/wal/00000000000000000000.seg";
+const TENANT: TenantId = TenantId(7);
+
+/// A data directory with a tenant, one stream of `events` records, stopped
+/// cleanly. Returns the stream's id.
+fn populated(vfs: &FaultVfs, events: u64) -> StreamId {
+    let shared: Arc<dyn Vfs> = Arc::new(vfs.clone());
+    let config = EngineConfig::new(ROOT, "verify.test");
+    Engine::init(shared.clone(), &config).unwrap();
+    let (engine, _) = Engine::open(shared, config).unwrap();
+    engine.create_tenant(TENANT, "clinic").unwrap();
+    let stream = engine
+        .create_stream(TENANT, "visits", DataClass::PHI, Placement::Global)
+        .unwrap();
+    for offset in 0..events {
+        let event = format!("event number {offset}").into_bytes();
+        engine
+            .append(TENANT, stream, Offset(offset), vec![event])
+            .unwrap();
+    }
+    engine.shutdown().unwrap();
+    stream
+}
+
+fn verify(vfs: &FaultVfs) -> VerifyReport {
+    verify_data_dir(Arc::new(vfs.clone()), Path::new(ROOT), &mut |_| {}).unwrap()
+}
+
+fn overwrite(vfs: &FaultVfs, path: &str, offset: u64, bytes: &[u8]) {
+    let file = vfs.open(Path::new(path), OpenMode::Existing).unwrap();
+    file.write_all_at(bytes, offset).unwrap();
+}
+
+fn stream_file(stream: StreamId, name: &str) -> String {
+    format!("{ROOT}/streams/{TENANT}/{stream}/{name}")
+}
+
+fn problems(report: &VerifyReport) -> Vec<String> {
+    report.problems.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_clean_directory_verifies_with_every_hash_recomputed() {
+    let vfs = FaultVfs::new(1);
+    let stream = populated(&vfs, 20);
+    let report = verify(&vfs);
+    assert!(report.is_ok(), "{:?}", problems(&report));
+    let summary = report
+        .streams
+        .iter()
+        .find(|summary| (summary.tenant_id, summary.stream_id) == (TENANT, stream))
+        .unwrap();
+    assert_eq!(summary.records, 20);
+    assert_eq!(summary.hashes_recomputed, 20);
+    assert!(!summary.erased);
+    let total: u64 = report.streams.iter().map(|summary| summary.records).sum();
+    assert_eq!(report.records, total);
+    assert_eq!(report.segments, 1);
+}
+
+#[test]
+fn verification_writes_nothing() {
+    let vfs = FaultVfs::new(2);
+    populated(&vfs, 5);
+    let before = vfs.contents(Path::new(SEGMENT)).unwrap();
+    let stats = vfs.stats();
+    verify(&vfs);
+    let after = vfs.stats();
+    assert_eq!(
+        (after.writes, after.syncs, after.dir_syncs),
+        (stats.writes, stats.syncs, stats.dir_syncs)
+    );
+    assert_eq!(vfs.contents(Path::new(SEGMENT)).unwrap(), before);
+    let read_only = ReadOnlyVfs::new(Arc::new(vfs.clone()));
+    assert!(read_only
+        .open(Path::new(SEGMENT), OpenMode::Existing)
+        .is_err());
+    assert!(read_only.create_dir_all(Path::new("/data/new")).is_err());
+    assert!(read_only.remove_file(Path::new(SEGMENT)).is_err());
+}
+
+#[test]
+fn a_flipped_byte_in_an_early_entry_is_named_by_file_and_offset() {
+    let vfs = FaultVfs::new(3);
+    populated(&vfs, 10);
+    let first_body = SEGMENT_HEADER_BYTES + ENTRY_HEADER_BYTES;
+    vfs.flip_bit(Path::new(SEGMENT), first_body + 20, 3)
+        .unwrap();
+    let report = verify(&vfs);
+    let found = problems(&report);
+    let expected = format!("wal/00000000000000000000.seg byte {SEGMENT_HEADER_BYTES}");
+    assert!(
+        found
+            .iter()
+            .any(|problem| problem.contains(&expected) && problem.contains("checksum")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_altered_tree_hash_is_named_with_its_stream_and_leaf() {
+    let vfs = FaultVfs::new(4);
+    let stream = populated(&vfs, 8);
+    // Position 3 holds leaf 2 (positions: L0 L1 N01 L2 ...).
+    overwrite(
+        &vfs,
+        &stream_file(stream, "tree.hashes"),
+        3 * 32,
+        &[0xAB; 32],
+    );
+    let found = problems(&verify(&vfs));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("tree.hashes byte 96"), "{found:?}");
+    assert!(
+        found[0].contains(&format!("stream {TENANT}/{stream} record 2")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_altered_offset_entry_is_named() {
+    let vfs = FaultVfs::new(5);
+    let stream = populated(&vfs, 8);
+    overwrite(&vfs, &stream_file(stream, "offsets.idx"), 16 * 5, &[0; 8]);
+    let found = problems(&verify(&vfs));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("offsets.idx byte 80"), "{found:?}");
+}
+
+#[test]
+fn a_changed_payload_with_a_fixed_checksum_fails_authentication() {
+    let vfs = FaultVfs::new(6);
+    populated(&vfs, 3);
+    let bytes = vfs.contents(Path::new(SEGMENT)).unwrap();
+    // The last entry is an event of the tenant: change its last byte (GCM tag)
+    // and recompute the frame's CRC, as a careful forger would.
+    let mut offset = SEGMENT_HEADER_BYTES as usize;
+    let mut last = offset;
+    while offset < bytes.len() {
+        last = offset;
+        let len = u32::from_be_bytes(bytes[offset + 4..offset + 8].try_into().unwrap());
+        offset += ENTRY_HEADER_BYTES as usize + len as usize;
+    }
+    let len = u32::from_be_bytes(bytes[last + 4..last + 8].try_into().unwrap()) as usize;
+    let body_at = last + ENTRY_HEADER_BYTES as usize;
+    let mut body = bytes[body_at..body_at + len].to_vec();
+    *body.last_mut().unwrap() ^= 1;
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&(len as u32).to_be_bytes());
+    crc.update(&body);
+    overwrite(
+        &vfs,
+        SEGMENT,
+        last as u64 + 8,
+        &crc.finalize().to_be_bytes(),
+    );
+    overwrite(&vfs, SEGMENT, body_at as u64, &body);
+    let found = problems(&verify(&vfs));
+    assert!(
+        found
+            .iter()
+            .any(|problem| problem.contains("record 2") && problem.contains("payload")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn garbage_after_the_last_entry_is_a_torn_tail_notice() {
+    let vfs = FaultVfs::new(7);
+    populated(&vfs, 4);
+    let len = vfs.contents(Path::new(SEGMENT)).unwrap().len() as u64;
+    overwrite(&vfs, SEGMENT, len, &[0x4B, 0x4D, 0x42, 0x52, 0, 0, 0, 9, 1]);
+    let report = verify(&vfs);
+    assert!(report.is_ok(), "{:?}", problems(&report));
+    assert!(report
+        .notices
+        .iter()
+        .any(|notice| notice.message.contains("torn tail")));
+}
+
+#[test]
+fn an_erased_tenant_is_reported_and_its_chain_still_checked() {
+    let vfs = FaultVfs::new(8);
+    let shared: Arc<dyn Vfs> = Arc::new(vfs.clone());
+    let stream = populated(&vfs, 4);
+    let (engine, _) = Engine::open(shared, EngineConfig::new(ROOT, "verify.test")).unwrap();
+    engine.erase_tenant(TENANT).unwrap();
+    engine.shutdown().unwrap();
+    let report = verify(&vfs);
+    assert!(report.is_ok(), "{:?}", problems(&report));
+    assert_eq!(report.erased_tenants, vec![TENANT]);
+    let summary = report
+        .streams
+        .iter()
+        .find(|summary| (summary.tenant_id, summary.stream_id) == (TENANT, stream))
+        .unwrap();
+    assert!(summary.erased);
+    assert_eq!((summary.records, summary.hashes_recomputed), (4, 0));
+    // The chain is still checked: an altered stored hash is found.
+    overwrite(&vfs, &stream_file(stream, "tree.hashes"), 0, &[1; 32]);
+    assert!(!verify(&vfs).is_ok());
+}
+
+#[test]
+fn a_directory_without_keys_or_wal_is_refused() {
+    let vfs = FaultVfs::new(9);
+    vfs.create_dir_all(Path::new("/elsewhere")).unwrap();
+    let outcome = verify_data_dir(Arc::new(vfs), &PathBuf::from("/elsewhere"), &mut |_| {});
+    assert!(matches!(
+        outcome,
+        Err(VerifyError::NotADataDirectory { .. })
+    ));
+}

@@ -1,0 +1,255 @@
+//! Reading the whole WAL without changing it: segment headers, the tiling of
+//! segments, and every entry's frame and CRC32, in log order.
+//!
+//! This repeats what [`Wal::open`](crate::wal::Wal::open) checks but never cuts
+//! or removes anything: a torn tail of the last segment (a bad entry with no
+//! valid entry after it) is a notice, since the next start cuts it; a bad entry
+//! followed by a valid one, or any bad entry of an earlier segment, is a
+//! problem, and the walk goes on from the next valid entry.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::report::{Location, Progress, VerifyReport};
+use super::window::Window;
+use crate::io::{OpenMode, Vfs};
+use crate::wal::format::{
+    check_body, decode_entry_header, decode_segment_header, parse_segment_file_name, EntryHeader,
+    ENTRY_HEADER_BYTES, ENTRY_MAGIC, SEGMENT_HEADER_BYTES, TEMP_SUFFIX,
+};
+use crate::wal::EntryFault;
+
+/// Bytes read per refill of a segment.
+const SEGMENT_CHUNK_BYTES: usize = 1 << 20;
+/// Progress is reported about this often (in WAL bytes).
+const PROGRESS_STEP_BYTES: u64 = 1 << 20;
+
+/// A valid entry, where it lies.
+#[derive(Clone, Debug)]
+pub(super) struct EntryAt<'a> {
+    /// Its log position.
+    pub lsn: u64,
+    /// Its segment, relative to the data directory.
+    pub segment: &'a Path,
+    /// Its byte offset in the segment file.
+    pub file_offset: u64,
+}
+
+/// What [`walk_entries`] calls with each valid entry and its body.
+pub(super) type EntryVisitor<'v> =
+    dyn FnMut(&mut VerifyReport, &EntryAt<'_>, &[u8]) -> io::Result<()> + 'v;
+
+/// One segment file.
+#[derive(Clone, Debug)]
+pub(super) struct SegmentFile {
+    path: PathBuf,
+    /// The path relative to the data directory, for messages.
+    name: PathBuf,
+    first_lsn: u64,
+    len: u64,
+}
+
+/// Lists the segments of `wal/`, checks their headers and tiling, and records
+/// leftovers as notices.
+pub(super) fn list_segments(
+    vfs: &dyn Vfs,
+    data_dir: &Path,
+    report: &mut VerifyReport,
+) -> io::Result<Vec<SegmentFile>> {
+    let wal_dir = data_dir.join("wal");
+    if !vfs.exists(&wal_dir) {
+        return Ok(Vec::new());
+    }
+    let mut segments = Vec::new();
+    for path in vfs.read_dir(&wal_dir)? {
+        let name = Path::new("wal").join(path.file_name().unwrap_or_default());
+        if let Some(first_lsn) = parse_segment_file_name(&path) {
+            let len = vfs.open(&path, OpenMode::ReadOnly)?.len()?;
+            segments.push(SegmentFile {
+                path,
+                name,
+                first_lsn,
+                len,
+            });
+        } else if name.to_string_lossy().ends_with(TEMP_SUFFIX) {
+            let message = "leftover temporary segment (the next start removes it)";
+            report.notice(Location::file(name, None), message);
+        } else {
+            report.notice(Location::file(name, None), "not a WAL segment; ignored");
+        }
+    }
+    segments.sort_by_key(|segment| segment.first_lsn);
+    check_tiling(vfs, &segments, report)?;
+    Ok(segments)
+}
+
+fn check_tiling(
+    vfs: &dyn Vfs,
+    segments: &[SegmentFile],
+    report: &mut VerifyReport,
+) -> io::Result<()> {
+    let mut expected_start = 0;
+    for segment in segments {
+        let here = Location::file(&segment.name, Some(0));
+        if segment.first_lsn != expected_start {
+            let message = format!(
+                "segment starts at log position {} but the log before it ends at {expected_start}",
+                segment.first_lsn
+            );
+            report.problem(here.clone(), message);
+        }
+        expected_start = segment.first_lsn + segment.len;
+        let mut header = [0u8; SEGMENT_HEADER_BYTES as usize];
+        let read = if segment.len >= SEGMENT_HEADER_BYTES {
+            let file = vfs.open(&segment.path, OpenMode::ReadOnly)?;
+            file.read_exact_at(&mut header, 0)?;
+            decode_segment_header(&header)
+        } else {
+            Err("the file is shorter than a segment header")
+        };
+        match read {
+            Ok(first_lsn) if first_lsn == segment.first_lsn => {}
+            Ok(first_lsn) => report.problem(
+                here,
+                format!("segment header says log position {first_lsn}, its name says otherwise"),
+            ),
+            Err(reason) => report.problem(here, format!("corrupt segment header: {reason}")),
+        }
+    }
+    Ok(())
+}
+
+/// Total bytes of the segments.
+pub(super) fn total_bytes(segments: &[SegmentFile]) -> u64 {
+    segments.iter().map(|segment| segment.len).sum()
+}
+
+/// Walks every entry of every segment in log order, calling `on_entry` with each
+/// valid one (frame and CRC32 checked) and its body.
+pub(super) fn walk_entries(
+    vfs: &dyn Vfs,
+    segments: &[SegmentFile],
+    report: &mut VerifyReport,
+    progress: &mut dyn FnMut(Progress),
+    on_entry: &mut EntryVisitor<'_>,
+) -> io::Result<()> {
+    let total_bytes = total_bytes(segments);
+    let mut done_before = 0;
+    for (index, segment) in segments.iter().enumerate() {
+        let is_last = index + 1 == segments.len();
+        let mut window = Window::open(vfs, &segment.path, SEGMENT_CHUNK_BYTES)?;
+        let mut offset = SEGMENT_HEADER_BYTES;
+        let mut reported = 0;
+        while offset < segment.len {
+            match check_entry(vfs, &mut window, offset)? {
+                Ok(header) => {
+                    let entry = EntryAt {
+                        lsn: segment.first_lsn + offset,
+                        segment: &segment.name,
+                        file_offset: offset,
+                    };
+                    let body_at = offset + ENTRY_HEADER_BYTES;
+                    let body_len = header.body_len as usize;
+                    if let Some(body) = window.bytes(vfs, body_at, body_len)? {
+                        on_entry(report, &entry, body)?;
+                    }
+                    offset += header.entry_bytes();
+                }
+                Err(fault) => {
+                    match bad_entry(vfs, &mut window, segment, offset, fault, is_last, report)? {
+                        Some(next) => offset = next,
+                        None => break,
+                    }
+                }
+            }
+            if offset - reported >= PROGRESS_STEP_BYTES {
+                reported = offset;
+                progress(Progress {
+                    done_bytes: done_before + offset.min(segment.len),
+                    total_bytes,
+                });
+            }
+        }
+        done_before += segment.len;
+        report.wal_bytes += segment.len;
+        report.segments += 1;
+        progress(Progress {
+            done_bytes: done_before,
+            total_bytes,
+        });
+    }
+    Ok(())
+}
+
+/// Records a bad entry; returns where the walk goes on in this segment, if it does.
+fn bad_entry(
+    vfs: &dyn Vfs,
+    window: &mut Window,
+    segment: &SegmentFile,
+    offset: u64,
+    fault: EntryFault,
+    is_last: bool,
+    report: &mut VerifyReport,
+) -> io::Result<Option<u64>> {
+    let here = Location::file(&segment.name, Some(offset));
+    let next = valid_entry_after(vfs, window, offset)?;
+    match next {
+        Some(next) => report.problem(
+            here,
+            format!("corrupt WAL entry: {fault}; a valid entry follows at byte {next}"),
+        ),
+        None if is_last => report.notice(
+            here,
+            format!(
+                "torn tail of {} bytes at the end of the log ({fault}); it was never \
+                 acknowledged and the next start cuts it",
+                segment.len - offset
+            ),
+        ),
+        None => report.problem(
+            here,
+            format!(
+                "corrupt WAL entry: {fault}; the remaining {} bytes of the segment hold no \
+                 valid entry",
+                segment.len - offset
+            ),
+        ),
+    }
+    Ok(next)
+}
+
+/// Checks the entry at `offset`: magic, length, bounds and CRC32.
+fn check_entry(
+    vfs: &dyn Vfs,
+    window: &mut Window,
+    offset: u64,
+) -> io::Result<Result<EntryHeader, EntryFault>> {
+    let Some(frame) = window.bytes(vfs, offset, ENTRY_HEADER_BYTES as usize)? else {
+        return Ok(Err(EntryFault::Truncated));
+    };
+    let header = match decode_entry_header(frame) {
+        Ok(header) => header,
+        Err(fault) => return Ok(Err(fault)),
+    };
+    let body_at = offset + ENTRY_HEADER_BYTES;
+    let Some(body) = window.bytes(vfs, body_at, header.body_len as usize)? else {
+        return Ok(Err(EntryFault::Truncated));
+    };
+    Ok(check_body(header, body).map(|()| header))
+}
+
+/// The first byte offset after `offset` where a valid entry starts, if any.
+fn valid_entry_after(vfs: &dyn Vfs, window: &mut Window, offset: u64) -> io::Result<Option<u64>> {
+    let magic = ENTRY_MAGIC.to_be_bytes();
+    let mut candidate = offset + 1;
+    while candidate + ENTRY_HEADER_BYTES <= window.len() {
+        let matches = window
+            .bytes(vfs, candidate, magic.len())?
+            .is_some_and(|word| word == magic);
+        if matches && check_entry(vfs, window, candidate)?.is_ok() {
+            return Ok(Some(candidate));
+        }
+        candidate += 1;
+    }
+    Ok(None)
+}
