@@ -11,8 +11,11 @@ use kimberlite_protocol::note::NoteSigner;
 use kimberlite_protocol::{
     decode_message, frame_message, ErrorCode, FrameDecoder, Offset, StreamId, SubscriptionId, Value,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use rustls::crypto::ring::default_provider;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 
 use crate::fixtures::{signer, Log};
 
@@ -59,7 +62,48 @@ impl TestServer {
     /// A server with the extensions (`extensions = true`) or a plain v5 server.
     pub async fn start(extensions: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap().to_string();
+        let server = Self::new(listener.local_addr().unwrap().to_string(), extensions);
+        let shared = Arc::clone(&server.control);
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                shared.lock().unwrap().connections += 1;
+                tokio::spawn(serve(socket, Arc::clone(&shared)));
+            }
+        });
+        server
+    }
+
+    /// A server with the extensions behind TLS, and the certificate to trust
+    /// (self-signed for `localhost`).
+    pub async fn start_tls() -> (Self, CertificateDer<'static>) {
+        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let certificate = certified.cert.der().clone();
+        let key = PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![certificate.clone()], key)
+            .unwrap();
+        let acceptor = TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = Self::new(listener.local_addr().unwrap().to_string(), true);
+        let shared = Arc::clone(&server.control);
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                shared.lock().unwrap().connections += 1;
+                let (acceptor, shared) = (acceptor.clone(), Arc::clone(&shared));
+                tokio::spawn(async move {
+                    if let Ok(stream) = acceptor.accept(socket).await {
+                        serve(stream, shared).await;
+                    }
+                });
+            }
+        });
+        (server, certificate)
+    }
+
+    fn new(address: String, extensions: bool) -> Self {
         let control = Arc::new(Mutex::new(Control {
             extensions,
             signer: signer(1),
@@ -73,13 +117,6 @@ impl TestServer {
             connections: 0,
             requests: vec![],
         }));
-        let shared = Arc::clone(&control);
-        tokio::spawn(async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                shared.lock().unwrap().connections += 1;
-                tokio::spawn(serve(socket, Arc::clone(&shared)));
-            }
-        });
         Self { address, control }
     }
 
@@ -94,7 +131,7 @@ struct Subscription {
     credits: u32,
 }
 
-async fn serve(mut socket: TcpStream, control: Arc<Mutex<Control>>) {
+async fn serve(mut socket: impl AsyncRead + AsyncWrite + Unpin, control: Arc<Mutex<Control>>) {
     let mut decoder = FrameDecoder::new();
     let mut chunk = vec![0u8; 16 * 1024];
     let mut subscriptions: HashMap<u64, Subscription> = HashMap::new();

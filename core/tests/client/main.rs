@@ -14,5 +14,6 @@ mod fixtures;
 mod harness;
 mod robustness;
 mod store;
+mod tls;
 mod verified;
 mod verify;
