@@ -23,7 +23,8 @@ pub struct Waiter<T> {
 }
 
 impl<T: Send + 'static> Completion<T> {
-    /// A completion that calls `callback` with the result, on the writer thread.
+    /// A completion that calls `callback` with the result, on the engine's
+    /// answering thread.
     /// The callback must be quick and must not call back into the engine.
     pub fn callback(callback: impl FnOnce(Result<T, EngineError>) + Send + 'static) -> Self {
         Self {

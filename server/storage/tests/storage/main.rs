@@ -6,6 +6,7 @@
 
 mod crypto;
 mod engine;
+mod engine_crash;
 mod fault;
 mod index;
 mod model;
