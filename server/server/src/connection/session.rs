@@ -47,11 +47,16 @@ impl Session {
         shared: &Shared<B>,
         request: HandshakeRequest,
     ) -> BackendResult<ResponsePayload> {
-        if self.state != AuthState::AwaitingHandshake {
-            return Err(BackendError::new(
-                ErrorCode::InvalidRequest,
-                "the handshake was already done on this connection",
-            ));
+        match self.state {
+            AuthState::AwaitingHandshake => {}
+            // Every request after a token-less handshake fails, this one too.
+            AuthState::Unauthenticated => return Err(unauthenticated()),
+            AuthState::Authenticated(_) => {
+                return Err(BackendError::new(
+                    ErrorCode::InvalidRequest,
+                    "the handshake was already done on this connection",
+                ))
+            }
         }
         if request.client_version != PROTOCOL_VERSION {
             return Err(BackendError::new(
@@ -103,12 +108,7 @@ impl Session {
                     "the first request on a connection must be a Handshake",
                 ))
             }
-            AuthState::Unauthenticated => {
-                return Err(BackendError::new(
-                    ErrorCode::AuthenticationFailed,
-                    "not authenticated: the handshake carried no token",
-                ))
-            }
+            AuthState::Unauthenticated => return Err(unauthenticated()),
             AuthState::Authenticated(identity) => identity,
         };
         let payload = &request.payload;
@@ -137,6 +137,13 @@ impl Session {
         }
         Ok(identity.clone())
     }
+}
+
+fn unauthenticated() -> BackendError {
+    BackendError::new(
+        ErrorCode::AuthenticationFailed,
+        "not authenticated: the handshake carried no token; reconnect with one",
+    )
 }
 
 /// Whether `payload` administers tenants or keys (admin only, any tenant).

@@ -43,6 +43,12 @@ async fn without_a_token_every_request_fails_authentication() {
             ErrorCode::AuthenticationFailed
         );
     }
+    let again = client.handshake(Some(ADMIN)).await;
+    assert_eq!(
+        error_of(&again).0,
+        ErrorCode::AuthenticationFailed,
+        "a later handshake too"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
