@@ -107,14 +107,12 @@ impl<B: Backend> Connection<B> {
                 if let Some(end) = self.handle(inbound).await {
                     return end;
                 }
-                // A connection gets `handshake_timeout` to complete its
-                // handshake, then `idle_timeout` between requests.
-                idle = if self.session.state == AuthState::AwaitingHandshake {
-                    handshake_timeout
-                } else {
-                    idle_timeout
-                };
-                deadline = Instant::now() + idle;
+                // A connection gets `handshake_timeout` from its start to
+                // complete a handshake, then `idle_timeout` between requests.
+                if self.session.state != AuthState::AwaitingHandshake {
+                    idle = idle_timeout;
+                    deadline = Instant::now() + idle;
+                }
             }
             while self.requests.try_join_next().is_some() {}
             let event = tokio::select! {

@@ -165,6 +165,24 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
         }
     }
 
+    /// Sends `payload` and returns the next message, or None once the server
+    /// has closed the connection (a write to a closed socket counts as closed).
+    pub async fn next_message_after(&mut self, payload: RequestPayload) -> Option<Message> {
+        self.next_id += 1;
+        let request = Request {
+            id: RequestId(self.next_id),
+            tenant_id: self.tenant,
+            audit: None,
+            payload,
+        };
+        let mut frame = Vec::new();
+        encode_message_frame(&Message::Request(request), &mut frame).unwrap();
+        if self.stream.write_all(&frame).await.is_err() {
+            return None;
+        }
+        self.next_message().await
+    }
+
     /// The answer to request `id`; pushes and other answers are kept aside.
     pub async fn response(&mut self, id: RequestId) -> ResponsePayload {
         if let Some(index) = self

@@ -143,6 +143,18 @@ async fn a_connection_that_never_completes_its_handshake_is_closed() {
     let server = start(MemoryBackend::with_tenant(1), config).await;
     let mut silent = server.client().await;
     silent.expect_closed().await;
+    // Requests other than a successful handshake do not keep it open either.
+    let mut chatty = server.client().await;
+    let mut answered = 0;
+    while chatty
+        .next_message_after(RequestPayload::Sync)
+        .await
+        .is_some()
+    {
+        answered += 1;
+        assert!(answered < 500, "the connection was never closed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     // A handshaken connection is held to the (long) idle timeout instead.
     let mut client = server.ready_client().await;
     assert!(matches!(
