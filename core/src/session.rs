@@ -11,7 +11,7 @@ use kimberlite_protocol::message::{
 use kimberlite_protocol::PROTOCOL_VERSION;
 
 use crate::connection::Connection;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result, VerificationFailure};
 use crate::options::ConnectOptions;
 
 /// The extensions this client understands and asks for.
@@ -39,6 +39,18 @@ impl Session {
     pub(crate) fn require(&self, name: &str) -> Result<()> {
         if self.enabled.contains(name) {
             return Ok(());
+        }
+        // Say `kmb.verify/2` without `/1`: the server's proofs are in a format
+        // this client does not know.
+        let other_version = self
+            .advertised
+            .iter()
+            .find(|offered| name == capability::VERIFY && offered.starts_with("kmb.verify/"));
+        if let Some(other) = other_version {
+            return Err(Error::new(
+                ErrorCode::Verification(VerificationFailure::UnsupportedVersion),
+                format!("the server offers {other}; this client understands {name}"),
+            ));
         }
         Err(Error::new(
             ErrorCode::Unsupported,

@@ -41,6 +41,8 @@ pub struct Control {
     pub reverse_next: usize,
     /// Change the first record's payload in verified reads.
     pub tamper_payload: bool,
+    /// Capabilities advertised instead of the usual ones.
+    pub advertise: Option<Vec<String>>,
     /// The token the handshake requires, if any.
     pub token: Option<String>,
     pub logs: HashMap<StreamId, Log>,
@@ -110,6 +112,7 @@ impl TestServer {
             fault: None,
             reverse_next: 0,
             tamper_payload: false,
+            advertise: None,
             token: None,
             logs: HashMap::new(),
             names: HashMap::new(),
@@ -213,7 +216,9 @@ fn answer(
             if control.token.is_some() && handshake.auth_token != control.token {
                 return error(ErrorCode::AuthenticationFailed, "bad token");
             }
-            let capabilities = if control.extensions {
+            let capabilities = if let Some(advertised) = &control.advertise {
+                advertised.clone()
+            } else if control.extensions {
                 capability::ALL
                     .iter()
                     .map(|name| (*name).to_owned())

@@ -227,3 +227,21 @@ async fn a_plain_v5_server_serves_v5_calls_and_refuses_extensions_clearly() {
     let requests = server.control().requests.clone();
     assert!(requests.iter().all(|&index| index <= 10), "{requests:?}");
 }
+
+#[tokio::test]
+async fn a_server_with_only_another_proof_format_is_unsupported_version() {
+    let server = TestServer::start(true).await;
+    server.control().advertise = Some(vec!["kmb.ext/1".to_owned(), "kmb.verify/2".to_owned()]);
+    let client = crate::calls::connect(&server).await;
+    let stream = stream_with(&client, 1).await;
+    let error = client
+        .read_verified(stream, Offset(0), 100)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure(&error),
+        Some(VerificationFailure::UnsupportedVersion),
+        "{error}"
+    );
+    assert!(error.message().contains("kmb.verify/2"), "{error}");
+}
