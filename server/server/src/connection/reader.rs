@@ -1,5 +1,8 @@
 //! The read loop of a connection and its orderly end.
 
+#[cfg(test)]
+mod tests;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -276,6 +279,20 @@ pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
+/// Codes 30 and 31 exist only since the 0.9.1 clients, and older clients that
+/// also speak version 5 cannot decode them: unless the connection enabled
+/// extension codes, send the older code that fits (the message keeps the detail).
+fn older_code(code: ErrorCode, capabilities: CapabilitySet) -> ErrorCode {
+    if capabilities.contains(kimberlite_protocol::capability::ERRORS) {
+        return code;
+    }
+    match code {
+        ErrorCode::TenantIdTooLarge => ErrorCode::InvalidRequest,
+        ErrorCode::RowVersionChainTooLarge => ErrorCode::QueryExecutionError,
+        other => other,
+    }
+}
+
 /// Queues the answer to request `id`, adapted to what the connection enabled.
 async fn send_answer<B: Backend>(
     shared: &Shared<B>,
@@ -289,7 +306,7 @@ async fn send_answer<B: Backend>(
         Err(error) => {
             shared.metrics.error(error.code);
             ResponsePayload::Error(kimberlite_protocol::message::ErrorResponse {
-                code: error.code,
+                code: older_code(error.code, capabilities),
                 message: error.message,
             })
         }
