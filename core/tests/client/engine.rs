@@ -55,16 +55,11 @@ impl EngineServer {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_client_against_the_server_over_the_storage_engine() {
-    let data = tempfile::tempdir().unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let (server, address) = start(data.path(), "127.0.0.1:0".parse().unwrap(), true).await;
-
+/// Creates tenant 7 and a key for it as the administrator; returns a client of
+/// tenant 7 using that key and the state directory `state`.
+async fn tenant_client(address: &str, state: &std::path::Path) -> Client {
     let admin_options = ConnectOptions::new(TenantId(1)).auth_token(ADMIN);
-    let admin = Client::connect(address.as_str(), admin_options)
-        .await
-        .unwrap();
+    let admin = Client::connect(address, admin_options).await.unwrap();
     assert_eq!(
         admin.create_tenant(TenantId(7), "clinic").await.unwrap(),
         TenantId(7)
@@ -74,11 +69,18 @@ async fn the_client_against_the_server_over_the_storage_engine() {
     assert!(tenants.iter().any(|tenant| tenant.id == TenantId(7)));
 
     let options = ConnectOptions::new(TenantId(7))
-        .auth_token(key.secret.clone())
-        .state_directory(state.path());
-    let client = Client::connect(address.as_str(), options.clone())
-        .await
-        .unwrap();
+        .auth_token(key.secret)
+        .state_directory(state);
+    Client::connect(address, options).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_against_the_server_over_the_storage_engine() {
+    let data = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let (server, address) = start(data.path(), "127.0.0.1:0".parse().unwrap(), true).await;
+
+    let client = tenant_client(&address, state.path()).await;
     let error = client.create_tenant(TenantId(8), "no").await.unwrap_err();
     assert_eq!(error.server_code(), Some(ServerErrorCode::PermissionDenied));
 
