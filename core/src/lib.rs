@@ -60,3 +60,15 @@ pub use kimberlite_protocol::{
 };
 pub use options::{ConnectOptions, ServerKeyTrust, TlsOptions};
 pub use subscription::{Subscription, SubscriptionEvent};
+
+// Compile-time proof of the threading promises: handles are cheap to clone and may be
+// shared across threads; a subscription may move to another thread.
+const _: fn() = || {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    fn movable<T: Send + 'static>() {}
+    shareable::<Client>();
+    shareable::<blocking::Client>();
+    shareable::<Error>();
+    movable::<Subscription>();
+    movable::<blocking::Subscription>();
+};

@@ -11,7 +11,7 @@ use kimberlite_protocol::record::RecordKind;
 use kimberlite_protocol::{Hash, Offset, StreamId};
 
 use super::{unexpected, Client};
-use crate::error::{Error, Result, VerificationFailure};
+use crate::error::{Error, Result, ServerErrorCode, VerificationFailure};
 use crate::options::ServerKeyTrust;
 use crate::verify::{
     check_consistency, open_signed_checkpoint, parse_verifier_key, stream_origin, verify_read,
@@ -68,8 +68,19 @@ impl Client {
             max_bytes,
             trusted_size: trusted.as_ref().map(|checkpoint| checkpoint.size),
         });
-        let ResponsePayload::ReadVerified(answer) = self.request_extension(VERIFY, request).await?
-        else {
+        let answer = match self.request_extension(VERIFY, request).await {
+            Err(error)
+                if trusted.is_some()
+                    && error.server_code() == Some(ServerErrorCode::InvalidProofRange) =>
+            {
+                // An honest server refuses a trusted size above its tree size: find
+                // out whether it lost history, and if so say `Rollback`.
+                self.checkpoint(stream_id).await?;
+                return Err(error);
+            }
+            answer => answer?,
+        };
+        let ResponsePayload::ReadVerified(answer) = answer else {
             return Err(unexpected("ReadVerified"));
         };
         let checkpoint = verify_read(

@@ -23,7 +23,7 @@ mod answer;
 use answer::answer;
 
 /// What the next request (after the handshake) gets instead of an answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
     /// The connection is closed.
     Drop,
@@ -33,6 +33,9 @@ pub enum Fault {
     Undecodable,
     /// Nothing, ever.
     Silence,
+    /// A response to the request whose body (after the Response tag and the id) is
+    /// these bytes.
+    Body(Vec<u8>),
 }
 
 /// The server's state and switches, shared with the test.
@@ -44,6 +47,9 @@ pub struct Control {
     pub reverse_next: usize,
     /// Change the first record's payload in verified reads.
     pub tamper_payload: bool,
+    /// Answer a verified read whose trusted size is beyond the tree with a smaller
+    /// checkpoint, instead of refusing it as an honest server does.
+    pub lie_about_ranges: bool,
     /// Capabilities advertised instead of the usual ones.
     pub advertise: Option<Vec<String>>,
     /// The token the handshake requires, if any.
@@ -116,6 +122,7 @@ impl TestServer {
             reverse_next: 0,
             tamper_payload: false,
             advertise: None,
+            lie_about_ranges: false,
             token: None,
             logs: HashMap::new(),
             names: HashMap::new(),
@@ -174,6 +181,19 @@ async fn serve(mut socket: impl AsyncRead + AsyncWrite + Unpin, control: Arc<Mut
                 Some(Fault::Undecodable) => {
                     let mut bytes = Vec::new();
                     kimberlite_protocol::encode_frame(&[0x01, 0x05, 0x7f], &mut bytes).unwrap();
+                    bytes
+                }
+                Some(Fault::Body(body)) => {
+                    let mut payload = vec![0x01];
+                    let mut id = request.id.0;
+                    while id >= 0x80 {
+                        payload.push((id as u8 & 0x7f) | 0x80);
+                        id >>= 7;
+                    }
+                    payload.push(id as u8);
+                    payload.extend(body);
+                    let mut bytes = Vec::new();
+                    kimberlite_protocol::encode_frame(&payload, &mut bytes).unwrap();
                     bytes
                 }
                 None => {

@@ -148,3 +148,47 @@ async fn a_subscription_fails_when_its_connection_drops() {
         ErrorCode::Connection
     );
 }
+
+/// A small deterministic generator, so every run tries the same bytes.
+fn pseudo_random_bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn arbitrary_answer_bodies_never_break_the_client() {
+    let server = TestServer::start(true).await;
+    let options = ConnectOptions::new(TenantId(1)).request_timeout(Duration::from_secs(5));
+    let client = Client::connect(server.address.as_str(), options)
+        .await
+        .unwrap();
+    let stream = client
+        .create_stream("s", DataClass::Public, Placement::Global)
+        .await
+        .unwrap();
+    for seed in 0..200u64 {
+        let body = pseudo_random_bytes(seed, (seed % 40) as usize);
+        server.control().fault = Some(Fault::Body(body));
+        // A body that happens to decode as an answer (StreamInfo, or an Error with
+        // some code) is an answer; anything else must be a protocol error, never a
+        // panic or a hang.
+        if let Err(error) = client.stream_length(stream).await {
+            let code = error.code();
+            let answered = matches!(code, ErrorCode::Protocol | ErrorCode::Server(_));
+            assert!(answered, "seed {seed}: {error}");
+        }
+        // The client is still usable: the next call reconnects if it must.
+        assert_eq!(
+            client.stream_length(stream).await.unwrap(),
+            0,
+            "seed {seed}"
+        );
+    }
+}

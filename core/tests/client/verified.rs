@@ -124,6 +124,18 @@ async fn a_truncated_history_is_a_rollback() {
         .unwrap()
         .records
         .truncate(4);
+    // An honest server refuses the trusted size; the client finds out why.
+    let error = client
+        .read_verified(stream, Offset(0), 100)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure(&error),
+        Some(VerificationFailure::Rollback),
+        "{error}"
+    );
+    // A lying server answers with a smaller checkpoint.
+    server.control().lie_about_ranges = true;
     let error = client
         .read_verified(stream, Offset(0), 100)
         .await

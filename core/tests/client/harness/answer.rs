@@ -202,6 +202,10 @@ fn extension_answer(control: &mut Control, request: &RequestPayload) -> Response
             let Some(log) = control.logs.get(&read.stream_id) else {
                 return error(ErrorCode::StreamNotFound, "no such stream");
             };
+            let beyond = read.trusted_size.is_some_and(|size| size > log.len());
+            if beyond && !control.lie_about_ranges {
+                return error(ErrorCode::InvalidProofRange, "trusted size beyond the tree");
+            }
             let mut answer = log.read_verified(
                 read.from_offset.0,
                 read.max_bytes,
