@@ -88,7 +88,9 @@ impl Vfs for OsVfs {
     }
 
     fn sync_dir(&self, path: &Path) -> io::Result<()> {
-        File::open(path).and_then(|dir| dir.sync_all()).map_err(|error| annotate(error, path))
+        File::open(path)
+            .and_then(|dir| dir.sync_all())
+            .map_err(|error| annotate(error, path))
     }
 }
 
