@@ -18,11 +18,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .or_else(|| std::env::var("KIMBERLITE_ADDRESS").ok())
         .unwrap_or_else(|| "127.0.0.1:5432".to_owned());
+    run(&address).await
+}
+
+/// The whole scenario against the server at `address`.
+pub async fn run(address: &str) -> Result<(), Box<dyn std::error::Error>> {
     let mut options = ConnectOptions::new(TenantId(1));
     if let Ok(token) = std::env::var("KIMBERLITE_TOKEN") {
         options = options.auth_token(token);
     }
-    let client = Client::connect(address.as_str(), options).await?;
+    let client = Client::connect(address, options).await?;
     println!("connected to {address}");
 
     let stream = client

@@ -138,3 +138,39 @@ async fn the_client_against_the_server_over_the_storage_engine() {
     client.sync().await.unwrap();
     server.stop().await;
 }
+
+#[allow(dead_code, reason = "the example's main is not called from the tests")]
+#[path = "../../examples/quickstart.rs"]
+mod quickstart;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_quickstart_runs_against_a_development_server() {
+    let data = tempfile::tempdir().unwrap();
+    let vfs = Arc::new(OsVfs);
+    let config = EngineConfig::new(data.path(), "db.test");
+    Engine::init(vfs.clone(), &config).unwrap();
+    let (engine, _report) = Engine::open(vfs, config).unwrap();
+    let engine = Arc::new(engine);
+    let backend = Arc::new(EngineBackend::new(engine.clone()));
+    let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), AuthMode::Development);
+    let server = Server::bind(config, backend).await.unwrap();
+    let address = server.local_addr().to_string();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    bounded(quickstart::run(&address)).await.unwrap();
+    // Run twice: the second run appends after the first run's events.
+    bounded(quickstart::run(&address)).await.unwrap();
+    let client = Client::connect(address.as_str(), ConnectOptions::new(TenantId(1)))
+        .await
+        .unwrap();
+    let stream = client
+        .create_stream("quickstart", DataClass::Public, Placement::Global)
+        .await
+        .unwrap();
+    assert_eq!(client.stream_length(stream).await.unwrap(), 4);
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
+    engine.shutdown().unwrap();
+}
