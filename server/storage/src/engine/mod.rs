@@ -50,7 +50,7 @@ pub use config::{Clock, EngineConfig, Layout, SystemClock};
 pub use error::EngineError;
 pub use intent::AppendOutcome;
 pub use read::ReadBatch;
-pub use records::{RecordKind, SYSTEM_STREAM};
+pub use records::{RecordKind, SqlLogPayload, SYSTEM_STREAM};
 pub use recovery::RecoveryReport;
 pub use shared::CommitListener;
 pub use stored_record::{Sealing, StoredRecord, StoredRecordError};

@@ -95,6 +95,19 @@ pub fn canonical_hash(
     record_hash(scratch)
 }
 
+/// What the writer knows of a record before the chain places it.
+#[derive(Clone, Copy, Debug)]
+pub struct NewRecord<'a> {
+    /// Commit timestamp.
+    pub timestamp_ns: u64,
+    /// What the payload holds.
+    pub kind: RecordKind,
+    /// The plaintext payload.
+    pub payload: &'a [u8],
+    /// Where the record stands in its append (see [`super::stored_record`]).
+    pub append_flags: u8,
+}
+
 /// Accumulates the encoded bodies of one batch.
 #[derive(Debug, Default)]
 pub struct RecordBuilder {
@@ -111,11 +124,15 @@ impl RecordBuilder {
         &mut self,
         key: StreamKey,
         chain: &mut Chain,
-        timestamp_ns: u64,
-        kind: RecordKind,
-        payload: &[u8],
+        new: NewRecord<'_>,
         data_key: Option<&DataKey>,
     ) -> Result<Hash, EngineError> {
+        let NewRecord {
+            timestamp_ns,
+            kind,
+            payload,
+            append_flags,
+        } = new;
         if timestamp_ns < chain.timestamp_ns {
             return Err(EngineError::Failed(format!(
                 "record {} of stream {}/{} would go back in time ({timestamp_ns} < {})",
@@ -140,6 +157,7 @@ impl RecordBuilder {
             kind: kind.as_u8(),
             prev_hash: chain.head,
             record_hash: hash,
+            append_flags,
             sealing: Sealing::Plaintext,
             payload: Vec::new(),
         };

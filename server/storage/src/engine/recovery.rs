@@ -9,7 +9,10 @@
 //! 3. Replay every WAL entry after the snapshot: decode, check the chain link
 //!    (offset and previous hash), recompute the record hash from the decrypted
 //!    payload where the tenant's key still exists, re-apply it to the kernel,
-//!    and append it to its stream's indexes.
+//!    and append it to its stream's indexes. The records of one append are
+//!    applied together once its last record (flagged in the stored body) is
+//!    read; an append a crash cut short was never acknowledged and is left out
+//!    whole, at the end of the log or, after later writes, wherever it lies.
 //!
 //! If an index turns out shorter than its snapshot says, the snapshot is dropped
 //! and the whole log is replayed.
@@ -36,6 +39,9 @@ pub struct RecoveryReport {
     pub replayed_from_lsn: u64,
     /// WAL entries replayed.
     pub records_replayed: u64,
+    /// WAL entries left out: records of appends a crash cut short (never
+    /// acknowledged). They stay in the log and are skipped on every replay.
+    pub records_discarded: u64,
     /// Bytes of torn tail the WAL dropped at open.
     pub torn_tail_bytes: u64,
     /// Why the snapshot was not used, if it was not.
@@ -82,12 +88,21 @@ pub(crate) fn recover(shared: &Shared, torn_tail_bytes: u64) -> Result<Recovered
     replay(shared, empty, &mut report)
 }
 
+/// Replay in progress: the kernel state and chains so far, and the records of
+/// an append whose last record has not been seen yet.
+struct Replay<'a> {
+    shared: &'a Shared,
+    state: State,
+    chains: HashMap<StreamKey, Chain>,
+    pending: Vec<(u64, StoredRecord)>,
+    report: &'a mut RecoveryReport,
+}
+
 fn replay(
     shared: &Shared,
     snapshot: Snapshot,
     report: &mut RecoveryReport,
 ) -> Result<Recovered, EngineError> {
-    let mut state = snapshot.state;
     let mut chains: HashMap<StreamKey, Chain> = HashMap::new();
     for (key, chain) in snapshot.chains {
         shared.open_stream(key, chain.length)?;
@@ -95,42 +110,23 @@ fn replay(
     }
     report.replayed_from_lsn = snapshot.wal_end_lsn;
     report.records_replayed = 0;
-
+    report.records_discarded = 0;
+    let mut replay = Replay {
+        shared,
+        state: snapshot.state,
+        chains,
+        pending: Vec::new(),
+        report,
+    };
     for entry in shared.wal_reader.scan(snapshot.wal_end_lsn) {
         let (lsn, body) = entry?;
         let record = StoredRecord::decode(&body).map_err(|error| {
             EngineError::Corruption(format!("WAL entry at position {lsn}: {error}"))
         })?;
-        let key = (record.tenant_id, record.stream_id);
-        let chain = match chains.get(&key) {
-            Some(chain) => *chain,
-            None => {
-                shared.open_stream(key, 0)?;
-                Chain::genesis(key)
-            }
-        };
-        if record.offset.get() != chain.length || record.prev_hash != chain.head {
-            return Err(EngineError::Corruption(format!(
-                "WAL entry at position {lsn}: record {} of stream {}/{} does not link to the \
-                 chain (expected offset {} after hash {})",
-                record.offset, key.0, key.1, chain.length, chain.head
-            )));
-        }
-        let plaintext = plaintext_if_readable(shared, &record)?;
-        replay_record(shared, &mut state, &record, plaintext.as_deref())?;
-        let handle = shared.open_stream(key, chain.length)?;
-        let mut indexes = handle.indexes_mut();
-        indexes.append_record(lsn, record.timestamp_ns, record.record_hash)?;
-        indexes.flush_if_over(INDEX_FLUSH_BYTES)?;
-        drop(indexes);
-        let next = Chain {
-            length: chain.length + 1,
-            head: record.record_hash,
-            timestamp_ns: record.timestamp_ns,
-        };
-        chains.insert(key, next);
-        report.records_replayed += 1;
+        replay.entry(lsn, record)?;
     }
+    replay.discard_pending();
+    let Replay { state, chains, .. } = replay;
     let system_length = chains.get(&SYSTEM_STREAM).map_or(0, |chain| chain.length);
     shared.open_stream(SYSTEM_STREAM, system_length)?;
     for handle in shared.streams.all() {
@@ -146,6 +142,78 @@ fn replay(
         chains,
         report: report.clone(),
     })
+}
+
+impl Replay<'_> {
+    /// Takes the next WAL entry. The records of an append are applied together
+    /// once its last one arrives; an append cut short by a crash (never
+    /// acknowledged) is left out, whether the log ends or a new append starts.
+    fn entry(&mut self, lsn: u64, record: StoredRecord) -> Result<(), EngineError> {
+        if record.is_first_of_append() {
+            self.discard_pending();
+        } else if self.pending.is_empty() {
+            return Err(EngineError::Corruption(format!(
+                "WAL entry at position {lsn}: record {} of stream {}/{} continues an append \
+                 whose first record is missing",
+                record.offset, record.tenant_id, record.stream_id
+            )));
+        }
+        let last = record.is_last_of_append();
+        self.pending.push((lsn, record));
+        if last {
+            for (lsn, record) in std::mem::take(&mut self.pending) {
+                self.apply(lsn, &record)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops the records of an unfinished append.
+    fn discard_pending(&mut self) {
+        if let Some((lsn, _)) = self.pending.first() {
+            tracing::warn!(
+                lsn,
+                records = self.pending.len(),
+                "dropping an append a crash cut short (it was never acknowledged)"
+            );
+            self.report.records_discarded += self.pending.len() as u64;
+            self.pending.clear();
+        }
+    }
+
+    /// Checks one record's chain link, re-applies it to the kernel and indexes it.
+    fn apply(&mut self, lsn: u64, record: &StoredRecord) -> Result<(), EngineError> {
+        let key = (record.tenant_id, record.stream_id);
+        let chain = match self.chains.get(&key) {
+            Some(chain) => *chain,
+            None => {
+                self.shared.open_stream(key, 0)?;
+                Chain::genesis(key)
+            }
+        };
+        if record.offset.get() != chain.length || record.prev_hash != chain.head {
+            return Err(EngineError::Corruption(format!(
+                "WAL entry at position {lsn}: record {} of stream {}/{} does not link to the \
+                 chain (expected offset {} after hash {})",
+                record.offset, key.0, key.1, chain.length, chain.head
+            )));
+        }
+        let plaintext = plaintext_if_readable(self.shared, record)?;
+        replay_record(self.shared, &mut self.state, record, plaintext.as_deref())?;
+        let handle = self.shared.open_stream(key, chain.length)?;
+        let mut indexes = handle.indexes_mut();
+        indexes.append_record(lsn, record.timestamp_ns, record.record_hash)?;
+        indexes.flush_if_over(INDEX_FLUSH_BYTES)?;
+        drop(indexes);
+        let next = Chain {
+            length: chain.length + 1,
+            head: record.record_hash,
+            timestamp_ns: record.timestamp_ns,
+        };
+        self.chains.insert(key, next);
+        self.report.records_replayed += 1;
+        Ok(())
+    }
 }
 
 /// The record's plaintext, checked against its hash; `None` after crypto-erasure.

@@ -10,11 +10,16 @@
 //!     33     1  record kind
 //!     34    32  previous record hash
 //!     66    32  record hash: RFC 6962 leaf hash of the canonical *plaintext* record
-//!     98     1  sealing: 0 = plaintext, 1 = AES-256-GCM under the tenant's data key
-//!     99    12  nonce (only when sealing = 1)
+//!     98     1  append flags: bit 0 = first record of its append, bit 1 = last
+//!     99     1  sealing: 0 = plaintext, 1 = AES-256-GCM under the tenant's data key
+//!    100    12  nonce (only when sealing = 1)
 //!      .     4  payload length (u64 would be wasteful: the WAL caps a body at 64 MiB)
 //!      .     n  payload: plaintext, or ciphertext followed by the 16-byte GCM tag
 //! ```
+//!
+//! The append flags make a multi-event append atomic across a crash: recovery
+//! applies the records of an append only once it has seen its last one, so a
+//! torn write never leaves part of an (unacknowledged) append behind.
 //!
 //! The record hash is stored beside the ciphertext so that the chain and the Merkle
 //! tree stay verifiable after crypto-erasure has made the payload unreadable. When
@@ -27,9 +32,16 @@ use kimberlite_protocol::{Hash, Offset, StreamId, TenantId, HASH_LEN};
 pub const STORED_RECORD_VERSION: u8 = 1;
 
 /// Bytes before the optional nonce.
-const FIXED_PREFIX_LEN: usize = 99;
+const FIXED_PREFIX_LEN: usize = 100;
 const NONCE_LEN: usize = 12;
-const _: () = assert!(FIXED_PREFIX_LEN == 1 + 8 * 4 + 1 + HASH_LEN * 2 + 1);
+const _: () = assert!(FIXED_PREFIX_LEN == 1 + 8 * 4 + 1 + HASH_LEN * 2 + 1 + 1);
+
+/// Flag: the record is the first of its append.
+pub const FIRST_OF_APPEND: u8 = 0b01;
+/// Flag: the record is the last of its append.
+pub const LAST_OF_APPEND: u8 = 0b10;
+/// Flags of a record that is a whole append by itself.
+pub const WHOLE_APPEND: u8 = FIRST_OF_APPEND | LAST_OF_APPEND;
 
 /// How the payload of a stored record is protected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +73,8 @@ pub struct StoredRecord {
     pub prev_hash: Hash,
     /// Leaf hash of the canonical plaintext record.
     pub record_hash: Hash,
+    /// [`FIRST_OF_APPEND`] and [`LAST_OF_APPEND`] bits.
+    pub append_flags: u8,
     /// How `payload` is protected.
     pub sealing: Sealing,
     /// Plaintext or ciphertext, per `sealing`.
@@ -76,6 +90,9 @@ pub enum StoredRecordError {
     /// The body ends before its fields do.
     #[error("stored record is truncated: {0} bytes")]
     Truncated(usize),
+    /// The append flags have bits this build does not know.
+    #[error("stored record has unknown append flags {0:#04x}")]
+    UnknownFlags(u8),
     /// The sealing byte is unknown.
     #[error("stored record has unknown sealing {0}")]
     UnknownSealing(u8),
@@ -122,6 +139,7 @@ impl StoredRecord {
         out.push(self.kind);
         out.extend_from_slice(self.prev_hash.as_bytes());
         out.extend_from_slice(self.record_hash.as_bytes());
+        out.push(self.append_flags);
         match self.sealing {
             Sealing::Plaintext => out.push(0),
             Sealing::AesGcm { nonce } => {
@@ -152,6 +170,10 @@ impl StoredRecord {
         let kind = reader.u8()?;
         let prev_hash = Hash(reader.array()?);
         let record_hash = Hash(reader.array()?);
+        let append_flags = reader.u8()?;
+        if append_flags & !WHOLE_APPEND != 0 {
+            return Err(StoredRecordError::UnknownFlags(append_flags));
+        }
         let sealing = match reader.u8()? {
             0 => Sealing::Plaintext,
             1 => Sealing::AesGcm {
@@ -173,9 +195,24 @@ impl StoredRecord {
             kind,
             prev_hash,
             record_hash,
+            append_flags,
             sealing,
             payload,
         })
+    }
+}
+
+impl StoredRecord {
+    /// Whether the record starts an append.
+    #[must_use]
+    pub const fn is_first_of_append(&self) -> bool {
+        self.append_flags & FIRST_OF_APPEND != 0
+    }
+
+    /// Whether the record ends an append.
+    #[must_use]
+    pub const fn is_last_of_append(&self) -> bool {
+        self.append_flags & LAST_OF_APPEND != 0
     }
 }
 

@@ -631,3 +631,48 @@ fn a_failed_fsync_stops_writes_until_a_restart() {
         .unwrap();
     engine.shutdown().unwrap();
 }
+
+#[test]
+fn an_append_cut_short_by_a_crash_is_left_out_whole() {
+    let node = Node::os();
+    let engine = node.open();
+    with_tenants(&engine);
+    let id = stream(&engine, T1, "atomic");
+    engine.append(T1, id, Offset(0), vec![event(0)]).unwrap();
+    let segment = last_segment(&node.root);
+    let before = std::fs::metadata(&segment).unwrap().len();
+    let batch = vec![event(1), event(2), event(3)];
+    engine.append(T1, id, Offset(1), batch).unwrap();
+    engine.shutdown().unwrap();
+    drop(engine);
+    // As if power failed mid-write: the append's last entry never reached the
+    // disk (and the derived state after it is gone).
+    let after = std::fs::metadata(&segment).unwrap().len();
+    let entry = (after - before) / 3;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&segment)
+        .unwrap()
+        .set_len(after - entry)
+        .unwrap();
+    std::fs::remove_dir_all(node.root.join("state")).unwrap();
+    let (engine, report) = Engine::open(node.vfs.clone(), node.config()).unwrap();
+    assert_eq!(report.records_discarded, 2);
+    assert_eq!(
+        engine.stream_length(T1, id).unwrap(),
+        1,
+        "all of the append or none"
+    );
+    engine.append(T1, id, Offset(1), vec![event(9)]).unwrap();
+    engine.shutdown().unwrap();
+    drop(engine);
+    // The leftover entries stay in the log and are skipped on every replay.
+    std::fs::remove_dir_all(node.root.join("state")).unwrap();
+    let (engine, report) = Engine::open(node.vfs.clone(), node.config()).unwrap();
+    assert_eq!(report.records_discarded, 2);
+    let read = engine.read(T1, id, Offset(0), u64::MAX).unwrap();
+    assert_eq!(read.events, vec![event(0), event(9)]);
+    let proven = engine.prove_records(T1, id, Offset(0), 10, None).unwrap();
+    assert_eq!(proven.records[1].prev_hash, proven.records[0].record_hash);
+    engine.shutdown().unwrap();
+}

@@ -10,6 +10,7 @@ fn sample(sealing: Sealing, payload: Vec<u8>) -> StoredRecord {
         kind: 0,
         prev_hash: Hash([1; 32]),
         record_hash: Hash([2; 32]),
+        append_flags: WHOLE_APPEND,
         sealing,
         payload,
     }
@@ -42,10 +43,17 @@ fn rejects_bad_version_sealing_truncation_and_trailing_bytes() {
     );
 
     let mut bad_sealing = body.clone();
-    bad_sealing[98] = 5;
+    bad_sealing[99] = 5;
     assert_eq!(
         StoredRecord::decode(&bad_sealing),
         Err(StoredRecordError::UnknownSealing(5))
+    );
+
+    let mut bad_flags = body.clone();
+    bad_flags[98] = 0b100;
+    assert_eq!(
+        StoredRecord::decode(&bad_flags),
+        Err(StoredRecordError::UnknownFlags(4))
     );
 
     for cut in 0..body.len() {

@@ -15,7 +15,8 @@ use super::{Batch, Staged, Staging, Writer};
 use crate::crypto::DataKey;
 use crate::engine::error::EngineError;
 use crate::engine::intent::AppendOutcome;
-use crate::engine::records::{Chain, RecordKind, SqlLogPayload, SYSTEM_STREAM};
+use crate::engine::records::{Chain, NewRecord, RecordKind, SqlLogPayload, SYSTEM_STREAM};
+use crate::engine::stored_record::{FIRST_OF_APPEND, LAST_OF_APPEND, WHOLE_APPEND};
 use crate::engine::streams::StreamKey;
 
 impl Writer {
@@ -73,15 +74,21 @@ impl Writer {
             .chains
             .entry(key)
             .or_insert_with(|| Chain::genesis(key));
-        for payload in events {
-            let record_hash = batch.builder.push(
-                key,
-                chain,
-                committed_ns,
-                RecordKind::Event,
+        for (index, payload) in events.iter().enumerate() {
+            let mut append_flags = 0;
+            if index == 0 {
+                append_flags |= FIRST_OF_APPEND;
+            }
+            if index + 1 == events.len() {
+                append_flags |= LAST_OF_APPEND;
+            }
+            let new = NewRecord {
+                timestamp_ns: committed_ns,
+                kind: RecordKind::Event,
                 payload,
-                data_key.as_deref(),
-            )?;
+                append_flags,
+            };
+            let record_hash = batch.builder.push(key, chain, new, data_key.as_deref())?;
             batch.staged.push(Staged {
                 key,
                 timestamp_ns: committed_ns,
@@ -125,14 +132,13 @@ impl Writer {
             .or_insert_with(|| Chain::genesis(SYSTEM_STREAM));
         // The system stream's times must not go back even if the clock does.
         let committed_ns = timestamp_ns.max(chain.timestamp_ns);
-        let record_hash = batch.builder.push(
-            SYSTEM_STREAM,
-            chain,
-            committed_ns,
-            RecordKind::Catalog,
-            &payload,
-            None,
-        )?;
+        let new = NewRecord {
+            timestamp_ns: committed_ns,
+            kind: RecordKind::Catalog,
+            payload: &payload,
+            append_flags: WHOLE_APPEND,
+        };
+        let record_hash = batch.builder.push(SYSTEM_STREAM, chain, new, None)?;
         batch.staged.push(Staged {
             key: SYSTEM_STREAM,
             timestamp_ns: committed_ns,
@@ -182,14 +188,13 @@ impl Writer {
             .chains
             .entry(key)
             .or_insert_with(|| Chain::genesis(key));
-        let record_hash = batch.builder.push(
-            key,
-            chain,
-            committed_ns,
-            RecordKind::SqlEffect,
-            &encoded,
-            data_key.as_deref(),
-        )?;
+        let new = NewRecord {
+            timestamp_ns: committed_ns,
+            kind: RecordKind::SqlEffect,
+            payload: &encoded,
+            append_flags: WHOLE_APPEND,
+        };
+        let record_hash = batch.builder.push(key, chain, new, data_key.as_deref())?;
         batch.staged.push(Staged {
             key,
             timestamp_ns: committed_ns,
