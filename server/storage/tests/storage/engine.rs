@@ -676,3 +676,17 @@ fn an_append_cut_short_by_a_crash_is_left_out_whole() {
     assert_eq!(proven.records[1].prev_hash, proven.records[0].record_hash);
     engine.shutdown().unwrap();
 }
+
+#[test]
+fn keys_are_never_overwritten_and_tenants_are_unique() {
+    let node = Node::os();
+    let again = Engine::init(node.vfs.clone(), &node.config());
+    assert!(again.is_err(), "a second init must not replace the keys");
+    let engine = node.open();
+    with_tenants(&engine);
+    let duplicate = engine.create_tenant(T1, "again").unwrap_err();
+    assert_eq!(duplicate.code(), ErrorCode::TenantAlreadyExists);
+    let reserved = engine.create_tenant(TenantId(0), "node").unwrap_err();
+    assert_eq!(reserved.code(), ErrorCode::InvalidRequest);
+    engine.shutdown().unwrap();
+}
