@@ -364,6 +364,15 @@ fn restart_and_rebuilt_derived_files_give_identical_roots() {
     engine.shutdown().unwrap();
     drop(engine);
 
+    // Indexes gone but the snapshot kept: the snapshot no longer matches them,
+    // so the whole log is replayed.
+    std::fs::remove_dir_all(node.root.join("streams")).unwrap();
+    let (engine, report) = Engine::open(node.vfs.clone(), node.config()).unwrap();
+    assert!(report.snapshot_discarded.is_some());
+    assert_eq!(roots(&engine), before);
+    engine.shutdown().unwrap();
+    drop(engine);
+
     std::fs::remove_dir_all(node.root.join("streams")).unwrap();
     std::fs::remove_dir_all(node.root.join("state")).unwrap();
     let (engine, report) = Engine::open(node.vfs.clone(), node.config()).unwrap();
@@ -688,5 +697,31 @@ fn keys_are_never_overwritten_and_tenants_are_unique() {
     assert_eq!(duplicate.code(), ErrorCode::TenantAlreadyExists);
     let reserved = engine.create_tenant(TenantId(0), "node").unwrap_err();
     assert_eq!(reserved.code(), ErrorCode::InvalidRequest);
+    engine.shutdown().unwrap();
+}
+
+#[test]
+fn a_damaged_snapshot_is_ignored_and_the_log_replayed() {
+    let node = Node::os();
+    let engine = node.open();
+    with_tenants(&engine);
+    let id = stream(&engine, T1, "snap");
+    for index in 0..10 {
+        engine
+            .append(T1, id, Offset(index), vec![event(index as usize)])
+            .unwrap();
+    }
+    let root = engine.root_at(T1, id, 10).unwrap();
+    engine.shutdown().unwrap();
+    drop(engine);
+    let path = node.root.join("state").join("snapshot");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&path, bytes).unwrap();
+    let (engine, report) = Engine::open(node.vfs.clone(), node.config()).unwrap();
+    assert!(report.snapshot_discarded.unwrap().contains("checksum"));
+    assert_eq!(report.replayed_from_lsn, 0);
+    assert_eq!(engine.root_at(T1, id, 10).unwrap(), root);
     engine.shutdown().unwrap();
 }
