@@ -217,4 +217,13 @@ pub enum TableAlteration {
         /// The column.
         column: String,
     },
+    /// `RENAME COLUMN`: the old name must exist and the new one be free; keys,
+    /// constraints and indexes follow the column to its new name. History is
+    /// kept, so retention does not restrict it.
+    RenameColumn {
+        /// The current name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
 }

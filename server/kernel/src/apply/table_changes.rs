@@ -16,7 +16,7 @@ use super::schema_checks::{check_column_def, check_index, check_table_schema, in
 use crate::command::{TableAlteration, TableChange};
 use crate::effect::Effect;
 use crate::error::{HistoryRemoval, KernelError};
-use crate::schema::{IndexDef, TableSchema};
+use crate::schema::{ColumnDef, IndexDef, TableSchema};
 use crate::table::Table;
 
 /// The tenant's tables, by name.
@@ -183,8 +183,40 @@ fn alter_table(
             )?;
             table.schema.columns.remove(position);
         }
+        TableAlteration::RenameColumn { from, to } => {
+            rename_column(&mut table.schema, from, to)?;
+        }
     }
     mark_changed(table, stamp);
+    Ok(())
+}
+
+/// Renames a column everywhere the schema names it.
+fn rename_column(schema: &mut TableSchema, from: &str, to: &str) -> Result<(), KernelError> {
+    let renamed = ColumnDef {
+        name: to.to_owned(),
+        ..schema
+            .column(from)
+            .cloned()
+            .ok_or_else(|| KernelError::ColumnNotFound {
+                table: schema.name.clone(),
+                column: from.to_owned(),
+            })?
+    };
+    check_column_def(schema, &renamed)?;
+    let rename = |name: &mut String| {
+        if name == from {
+            to.clone_into(name);
+        }
+    };
+    schema.columns.iter_mut().for_each(|column| rename(&mut column.name));
+    schema.primary_key.iter_mut().for_each(rename);
+    for unique in &mut schema.unique_constraints {
+        unique.columns.iter_mut().for_each(rename);
+    }
+    for index in &mut schema.indexes {
+        index.columns.iter_mut().for_each(rename);
+    }
     Ok(())
 }
 
