@@ -1,0 +1,364 @@
+//! [`SqlEngine`]: statements of each tenant run one at a time (check, append,
+//! apply), reads go to the tenant's SQLite views, and the views catch up with
+//! the SQL log whenever they are behind it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use kimberlite_kernel::{Command, SQL_LOG_STREAM_ID};
+use kimberlite_protocol::{TenantId, Value};
+use kimberlite_storage::engine::{Engine, EngineError, SqlLogPayload};
+use sqlparser::ast::Statement;
+
+use crate::audit::AuditInfo;
+use crate::catalog_views::{describe, history, show_tables};
+use crate::error::SqlError;
+use crate::front::{parse, Parsed, TimeTravel};
+use crate::output::QueryOutput;
+use crate::read::run;
+use crate::record::SqlRecord;
+use crate::rewrite::{rewrite_query, Visibility};
+use crate::store::{LoggedRecord, TenantStore};
+use crate::write::plan;
+
+/// Records read from the log per batch while catching up.
+const CATCH_UP_BATCH: u32 = 512;
+
+/// Who runs a statement and what their client can decode.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SqlContext {
+    /// The request's audit metadata, recorded with every change.
+    pub audit: AuditInfo,
+    /// Whether the client opted in to the extension value kinds; if not,
+    /// results use the five plain v5 kinds.
+    pub extended_values: bool,
+}
+
+/// The SQL engine of a node: one SQLite view store per tenant over the
+/// storage engine's SQL logs.
+#[derive(Debug)]
+pub struct SqlEngine {
+    engine: Arc<Engine>,
+    directory: PathBuf,
+    stores: Mutex<HashMap<TenantId, Arc<Mutex<TenantStore>>>>,
+}
+
+impl SqlEngine {
+    /// Opens the view stores in `directory` (created if missing) and brings
+    /// every tenant's views up to its SQL log, rebuilding missing files.
+    pub fn open(engine: Arc<Engine>, directory: impl Into<PathBuf>) -> Result<Self, SqlError> {
+        let directory = directory.into();
+        std::fs::create_dir_all(&directory).map_err(|error| SqlError::Store(error.to_string()))?;
+        let sql = Self {
+            engine,
+            directory,
+            stores: Mutex::new(HashMap::new()),
+        };
+        let catalog = sql.engine.catalog();
+        for tenant in catalog.tenants() {
+            if tenant.id().get() == 0 || tenant.sql_log().is_none() {
+                continue;
+            }
+            match sql.store(tenant.id()) {
+                Ok(_) | Err(SqlError::Engine(EngineError::Erased(_))) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(sql)
+    }
+
+    /// Runs one statement for `tenant`: a query answers rows; a write is
+    /// checked, appended to the SQL log as one record, applied to the views
+    /// and answered with its row count and log position.
+    pub fn execute(
+        &self,
+        tenant: TenantId,
+        sql: &str,
+        params: &[Value],
+        context: &SqlContext,
+    ) -> Result<QueryOutput, SqlError> {
+        let parsed = parse(sql)?;
+        let store = self.store(tenant)?;
+        let mut store = store.lock().unwrap_or_else(PoisonError::into_inner);
+        self.catch_up(tenant, &mut store)?;
+        let extended = context.extended_values;
+        match parsed {
+            Parsed::ShowTables => Ok(show_tables(&store)),
+            Parsed::Describe(table) => describe(&store, &table),
+            Parsed::History(table) => history(&store, &table, extended),
+            Parsed::SetRetention {
+                table,
+                min_history_ns,
+            } => self.set_retention(tenant, &store, &table, min_history_ns),
+            Parsed::Sql(statement, time) => {
+                let visibility = match time {
+                    None => Visibility::Current,
+                    Some(time) => self.visibility(tenant, &store, time)?,
+                };
+                match *statement {
+                    Statement::Query(query) => {
+                        query_rows(&store, *query, params, visibility, extended)
+                    }
+                    Statement::Explain { statement, .. } => {
+                        explain(&store, *statement, params, visibility)
+                    }
+                    other if time.is_none() => {
+                        self.write(tenant, &mut store, &other, params, context)
+                    }
+                    _ => Err(SqlError::InvalidRequest(
+                        "AS OF / AT OFFSET apply to queries only".into(),
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Runs a query over the state at SQL log `position` (including the
+    /// record there). A position beyond the log is `PositionAhead`.
+    pub fn query_at(
+        &self,
+        tenant: TenantId,
+        sql: &str,
+        params: &[Value],
+        position: u64,
+        context: &SqlContext,
+    ) -> Result<QueryOutput, SqlError> {
+        let parsed = parse(sql)?;
+        let store = self.store(tenant)?;
+        let mut store = store.lock().unwrap_or_else(PoisonError::into_inner);
+        self.catch_up(tenant, &mut store)?;
+        let visibility = self.visibility(tenant, &store, TimeTravel::Offset(position))?;
+        match parsed {
+            Parsed::Sql(statement, None) => match *statement {
+                Statement::Query(query) => {
+                    query_rows(&store, *query, params, visibility, context.extended_values)
+                }
+                _ => Err(SqlError::InvalidRequest("QueryAt takes a query".into())),
+            },
+            _ => Err(SqlError::InvalidRequest(
+                "QueryAt takes a plain query (no AS OF, SHOW or HISTORY)".into(),
+            )),
+        }
+    }
+
+    fn visibility(
+        &self,
+        tenant: TenantId,
+        store: &TenantStore,
+        time: TimeTravel,
+    ) -> Result<Visibility, SqlError> {
+        let length = store.next_position();
+        match time {
+            TimeTravel::Offset(position) if position >= length => Err(SqlError::PositionAhead {
+                requested: position,
+                last: i64::try_from(length).unwrap_or(i64::MAX) - 1,
+            }),
+            TimeTravel::Offset(position) => {
+                Ok(Visibility::At(i64::try_from(position).unwrap_or(i64::MAX)))
+            }
+            TimeTravel::Timestamp(nanos) => {
+                let Ok(nanos) = u64::try_from(nanos) else {
+                    return Ok(Visibility::At(-1));
+                };
+                let found = self
+                    .engine
+                    .offset_at_timestamp(tenant, SQL_LOG_STREAM_ID, nanos)?;
+                Ok(Visibility::At(found.map_or(-1, |offset| {
+                    i64::try_from(offset.get()).unwrap_or(i64::MAX)
+                })))
+            }
+        }
+    }
+
+    fn write(
+        &self,
+        tenant: TenantId,
+        store: &mut TenantStore,
+        statement: &Statement,
+        params: &[Value],
+        context: &SqlContext,
+    ) -> Result<QueryOutput, SqlError> {
+        let Some(mut plan) = plan(store, statement, params)? else {
+            return Ok(QueryOutput::Written {
+                rows_affected: 0,
+                log_offset: store.next_position().saturating_sub(1),
+            });
+        };
+        plan.record.audit = context.audit.clone();
+        let effect = plan.record.encode()?;
+        let outcome = self
+            .engine
+            .append_sql_effect(tenant, plan.table_changes.clone(), effect)?;
+        let position = outcome.first_offset.get();
+        let logged = LoggedRecord {
+            position,
+            timestamp_ns: outcome.timestamp_ns,
+            table_changes: plan.table_changes,
+            record: plan.record,
+        };
+        if let Err(error) = store.apply(std::slice::from_ref(&logged)) {
+            // The record is in the log: rebuild the views from it rather than
+            // leave them behind.
+            *store = TenantStore::recreate(store.path())?;
+            self.catch_up(tenant, store)?;
+            return Err(error);
+        }
+        match plan.returning {
+            Some(returning) => Ok(returning
+                .evaluate(store, params)?
+                .into_output(context.extended_values)),
+            None => Ok(QueryOutput::Written {
+                rows_affected: logged.record.rows_affected,
+                log_offset: position,
+            }),
+        }
+    }
+
+    fn set_retention(
+        &self,
+        tenant: TenantId,
+        store: &TenantStore,
+        table: &str,
+        min_history_ns: u64,
+    ) -> Result<QueryOutput, SqlError> {
+        if store.table(table).is_none() {
+            return Err(SqlError::TableNotFound(table.to_owned()));
+        }
+        let table = table.to_owned();
+        self.engine.catalog_command(move |_, timestamp_ns| {
+            Ok(Command::SetRetention {
+                tenant_id: tenant,
+                table,
+                min_history_ns,
+                timestamp_ns,
+            })
+        })?;
+        Ok(QueryOutput::Written {
+            rows_affected: 0,
+            log_offset: store.next_position().saturating_sub(1),
+        })
+    }
+
+    /// The tenant's store, opened on first use.
+    fn store(&self, tenant: TenantId) -> Result<Arc<Mutex<TenantStore>>, SqlError> {
+        let catalog = self.engine.catalog();
+        if tenant.get() == 0 || catalog.tenant(tenant).is_none() {
+            return Err(SqlError::Engine(EngineError::TenantNotFound(tenant.get())));
+        }
+        let mut stores = self.stores.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(store) = stores.get(&tenant) {
+            return Ok(Arc::clone(store));
+        }
+        let path = self
+            .directory
+            .join(format!("tenant-{}.sqlite", tenant.get()));
+        let mut store = TenantStore::open(&path)?;
+        self.catch_up(tenant, &mut store)?;
+        let store = Arc::new(Mutex::new(store));
+        stores.insert(tenant, Arc::clone(&store));
+        Ok(store)
+    }
+
+    /// Applies the SQL log records the store has not seen. A store ahead of
+    /// the log, or one that fails to apply a record, is rebuilt from scratch.
+    fn catch_up(&self, tenant: TenantId, store: &mut TenantStore) -> Result<(), SqlError> {
+        let length = self.engine.stream_length(tenant, SQL_LOG_STREAM_ID)?;
+        if store.next_position() > length {
+            *store = TenantStore::recreate(store.path())?;
+        }
+        match self.replay(tenant, store, length) {
+            Ok(()) => Ok(()),
+            Err(SqlError::Store(_) | SqlError::CorruptRecord { .. })
+                if store.next_position() > 0 =>
+            {
+                *store = TenantStore::recreate(store.path())?;
+                self.replay(tenant, store, length)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    fn replay(
+        &self,
+        tenant: TenantId,
+        store: &mut TenantStore,
+        length: u64,
+    ) -> Result<(), SqlError> {
+        while store.next_position() < length {
+            let from = store.next_position();
+            let read = self.engine.read_verified(
+                tenant,
+                SQL_LOG_STREAM_ID,
+                kimberlite_protocol::Offset(from),
+                CATCH_UP_BATCH,
+                u64::MAX,
+                None,
+            )?;
+            if read.records.is_empty() {
+                break;
+            }
+            let mut batch = Vec::with_capacity(read.records.len());
+            for record in read.records {
+                let position = record.offset.get();
+                let payload = SqlLogPayload::decode(&record.payload)?;
+                batch.push(LoggedRecord {
+                    position,
+                    timestamp_ns: record.timestamp_ns,
+                    table_changes: payload.table_changes,
+                    record: SqlRecord::decode(&payload.effect, position)?,
+                });
+            }
+            store.apply(&batch)?;
+        }
+        Ok(())
+    }
+}
+
+fn query_rows(
+    store: &TenantStore,
+    mut query: sqlparser::ast::Query,
+    params: &[Value],
+    visibility: Visibility,
+    extended: bool,
+) -> Result<QueryOutput, SqlError> {
+    rewrite_query(store, &mut query, visibility, false)?;
+    Ok(run(store.reader(), &query.to_string(), params, &[])?.into_output(extended))
+}
+
+fn explain(
+    store: &TenantStore,
+    statement: Statement,
+    params: &[Value],
+    visibility: Visibility,
+) -> Result<QueryOutput, SqlError> {
+    let Statement::Query(mut query) = statement else {
+        return Err(SqlError::Unsupported(
+            "EXPLAIN of anything but a query".into(),
+        ));
+    };
+    rewrite_query(store, &mut query, visibility, false)?;
+    let raw = run(
+        store.reader(),
+        &format!("EXPLAIN QUERY PLAN {query}"),
+        params,
+        &[],
+    )?;
+    let detail = raw
+        .columns
+        .iter()
+        .position(|column| column == "detail")
+        .unwrap_or(0);
+    let rows = raw
+        .rows
+        .into_iter()
+        .map(|row| match row.into_iter().nth(detail) {
+            Some(crate::cell::Cell::Text(text)) => vec![Value::Text(text)],
+            _ => vec![Value::Null],
+        })
+        .collect();
+    Ok(QueryOutput::Rows {
+        columns: vec!["plan".to_owned()],
+        rows,
+    })
+}

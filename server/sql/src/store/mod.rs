@@ -1,0 +1,152 @@
+//! One tenant's derived views in SQLite: a history table of versioned rows per
+//! SQL table, the audit rows, and the position of the next SQL log record to
+//! apply, all changed in one SQLite transaction per record.
+//!
+//! Every SQL table `T` (catalog entry `id`) is stored as `kmb_t<id>`, holding
+//! every version of every row: the hidden stable row id `kmb_row`, the
+//! position and commit time the version became valid (`kmb_from`,
+//! `kmb_from_ns`) and stopped being valid (`kmb_to`, `kmb_to_ns`, NULL while
+//! current), the operation and actor, and one column `c<n>` per user column.
+//! The file is a cache: deleting it rebuilds it from the log.
+
+mod apply;
+mod entry;
+mod layout;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use apply::LoggedRecord;
+pub use entry::TableEntry;
+pub use layout::quote;
+
+use crate::error::SqlError;
+
+/// The format of the cache files; a file of another format is rebuilt.
+const FORMAT: i64 = 1;
+
+/// A tenant's SQLite views.
+pub struct TenantStore {
+    path: PathBuf,
+    writer: Connection,
+    reader: Connection,
+    tables: BTreeMap<String, TableEntry>,
+    next_position: u64,
+}
+
+impl std::fmt::Debug for TenantStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantStore")
+            .field("path", &self.path)
+            .field("next_position", &self.next_position)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TenantStore {
+    /// Opens (or creates) the store at `path`; a file of another format is
+    /// replaced by an empty one.
+    pub fn open(path: &Path) -> Result<Self, SqlError> {
+        let writer = Connection::open(path).map_err(|error| SqlError::store(&error))?;
+        layout::configure(&writer)?;
+        let format = layout::read_meta(&writer, "format")?;
+        if format.is_some_and(|format| format != FORMAT) {
+            drop(writer);
+            return Self::recreate(path);
+        }
+        layout::create_meta_tables(&writer, FORMAT)?;
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|error| SqlError::store(&error))?;
+        reader
+            .execute_batch("PRAGMA query_only = ON;")
+            .map_err(|error| SqlError::store(&error))?;
+        let next_position = layout::read_meta(&writer, "next_position")?.unwrap_or(0);
+        let tables = entry::load_current(&writer)?;
+        Ok(Self {
+            path: path.to_owned(),
+            writer,
+            reader,
+            tables,
+            next_position: u64::try_from(next_position).unwrap_or(0),
+        })
+    }
+
+    /// Deletes the file at `path` and opens an empty store there.
+    pub fn recreate(path: &Path) -> Result<Self, SqlError> {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => return Err(SqlError::Store(error.to_string())),
+            }
+        }
+        Self::open(path)
+    }
+
+    /// The file of this store.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The position of the next SQL log record to apply.
+    #[must_use]
+    pub const fn next_position(&self) -> u64 {
+        self.next_position
+    }
+
+    /// The current table of that name.
+    #[must_use]
+    pub fn table(&self, name: &str) -> Option<&TableEntry> {
+        self.tables.get(name)
+    }
+
+    /// The current tables, by name.
+    #[must_use]
+    pub const fn tables(&self) -> &BTreeMap<String, TableEntry> {
+        &self.tables
+    }
+
+    /// The read-write connection (for evaluating expressions of writes).
+    #[must_use]
+    pub const fn writer(&self) -> &Connection {
+        &self.writer
+    }
+
+    /// The read-only connection user queries run on.
+    #[must_use]
+    pub const fn reader(&self) -> &Connection {
+        &self.reader
+    }
+
+    /// The table entry named `name` as of `position`: the one live then, or
+    /// (when none was) the nearest one created later or dropped earlier, whose
+    /// rows at `position` are none.
+    pub fn table_at(&self, name: &str, position: i64) -> Result<Option<TableEntry>, SqlError> {
+        entry::load_at(&self.writer, name, position)
+    }
+
+    /// The most recent table entry of that name, current or dropped.
+    pub fn latest_table(&self, name: &str) -> Result<Option<TableEntry>, SqlError> {
+        entry::load_at(&self.writer, name, i64::MAX)
+    }
+
+    /// The next unused row id of `table`.
+    pub fn next_row_id(&self, table: &TableEntry) -> Result<i64, SqlError> {
+        let sql = format!("SELECT max(kmb_row) FROM {}", table.sqlite_name());
+        let max: Option<i64> = self
+            .writer
+            .query_row(&sql, [], |row| row.get(0))
+            .optional()
+            .map_err(|error| SqlError::store(&error))?
+            .flatten();
+        Ok(max.map_or(1, |max| max + 1))
+    }
+}

@@ -1,0 +1,201 @@
+//! Scenarios in Rust: the seed example with real AS OF TIMESTAMP text,
+//! QueryAt, rebuild from the log, values for plain and opted-in clients.
+
+use kimberlite_protocol::{ErrorCode, TenantId, Value};
+use kimberlite_sql::{AuditInfo, QueryOutput, SqlContext};
+
+use crate::harness::{parse_rfc3339, Node};
+
+fn written(output: QueryOutput) -> (u64, u64) {
+    match output {
+        QueryOutput::Written {
+            rows_affected,
+            log_offset,
+        } => (rows_affected, log_offset),
+        QueryOutput::Rows { .. } => panic!("expected a write"),
+    }
+}
+
+#[test]
+fn seed_example_time_travels_by_timestamp_and_position() {
+    let node = Node::new();
+    node.clock.set(parse_rfc3339("2026-03-01T10:00:00Z"));
+    let (_, created_at) = written(
+        node.run("CREATE TABLE patients (id INTEGER, name TEXT)", &[])
+            .unwrap(),
+    );
+    node.clock.set(parse_rfc3339("2026-03-01T11:00:00Z"));
+    let (count, inserted_at) = written(
+        node.run("INSERT INTO patients VALUES (1, 'Ada'), (2, 'Grace');", &[])
+            .unwrap(),
+    );
+    assert_eq!((count, inserted_at), (2, created_at + 1));
+    let both = vec![
+        vec!["1".to_owned(), "Ada".to_owned()],
+        vec!["2".to_owned(), "Grace".to_owned()],
+    ];
+    assert_eq!(node.rows("SELECT * FROM patients ORDER BY id"), both);
+    // What existing clients send: the statement, then the clause.
+    let before = "SELECT * FROM patients ORDER BY id AS OF TIMESTAMP '2026-03-01T10:30:00+00:00'";
+    assert!(node.rows(before).is_empty());
+    let after = "SELECT * FROM patients ORDER BY id AS OF TIMESTAMP '2026-03-01 11:00:00.000'";
+    assert_eq!(node.rows(after), both);
+
+    let context = SqlContext::default();
+    let engine = node.engine();
+    let at = |position| match engine
+        .query_at(
+            TenantId(1),
+            "SELECT count(*) FROM patients",
+            &[],
+            position,
+            &context,
+        )
+        .unwrap()
+    {
+        QueryOutput::Rows { rows, .. } => rows,
+        QueryOutput::Written { .. } => panic!("a query wrote"),
+    };
+    assert_eq!(at(created_at), vec![vec![Value::BigInt(0)]]);
+    assert_eq!(at(inserted_at), vec![vec![Value::BigInt(2)]]);
+    let ahead = engine
+        .query_at(TenantId(1), "SELECT 1", &[], inserted_at + 1, &context)
+        .unwrap_err();
+    assert_eq!(ahead.code(), ErrorCode::PositionAhead);
+}
+
+#[test]
+fn rebuild_from_the_log_gives_identical_answers() {
+    let node = Node::new();
+    let statements = [
+        "CREATE TABLE items (id BIGINT PRIMARY KEY, label TEXT NOT NULL, price DECIMAL(8,2))",
+        "INSERT INTO items VALUES (1, 'pen', 1.5), (2, 'ink', 12), (3, 'pad', 3.25)",
+        "UPDATE items SET price = price * 2 WHERE id >= 2",
+        "DELETE FROM items WHERE id = 1",
+        "ALTER TABLE items ADD COLUMN stock INTEGER DEFAULT 7",
+        "ALTER TABLE items RENAME COLUMN label TO name",
+        "INSERT INTO items (id, name) VALUES (2, 'ink2') ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        "CREATE TABLE gone (x INTEGER)",
+        "INSERT INTO gone VALUES (1)",
+        "DROP TABLE gone",
+    ];
+    for (step, statement) in statements.iter().enumerate() {
+        node.clock
+            .set(crate::harness::START_NS + step as u64 * 1_000_000_000);
+        node.run(statement, &[]).unwrap();
+    }
+    let queries = [
+        "SELECT * FROM items ORDER BY id",
+        "HISTORY OF items",
+        "SELECT position, statement, table_name, rows_affected, actor FROM kimberlite_audit",
+        "SELECT * FROM items AT OFFSET 2 ORDER BY id",
+        "SELECT * FROM items AT OFFSET 3 ORDER BY id",
+        "SELECT * FROM gone AT OFFSET 8",
+        "SELECT * FROM items AS OF TIMESTAMP '2026-01-01T00:00:02Z' ORDER BY id",
+        "SHOW TABLES",
+        "DESCRIBE items",
+    ];
+    let before: Vec<_> = queries.iter().map(|query| node.rows(query)).collect();
+    assert_eq!(before[5], vec![vec!["1".to_owned()]]);
+    node.rebuild();
+    let after: Vec<_> = queries.iter().map(|query| node.rows(query)).collect();
+    assert_eq!(before, after);
+    assert!(std::fs::read_dir(node.sql_dir()).unwrap().count() > 0);
+}
+
+#[test]
+fn values_are_plain_for_v5_clients_and_typed_for_opted_in_ones() {
+    let node = Node::new();
+    node.run(
+        "CREATE TABLE v (r DOUBLE, d DECIMAL(10,3), day DATE, t TIME, ts TIMESTAMP, \
+         tz TIMESTAMPTZ, b BYTES, u UUID, j JSON, flag BOOLEAN, n SMALLINT)",
+        &[],
+    )
+    .unwrap();
+    node.run(
+        "INSERT INTO v VALUES (0.1, '12.5', '2026-02-03', '04:05:06.5', '2026-01-01 00:00:01', \
+         '2026-01-01T01:00:00+01:00', x'01ff', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', \
+         '{\"a\": 1}', true, 7)",
+        &[],
+    )
+    .unwrap();
+    let engine = node.engine();
+    let fetch = |extended_values| match engine
+        .execute(
+            TenantId(1),
+            "SELECT * FROM v",
+            &[],
+            &SqlContext {
+                audit: AuditInfo::default(),
+                extended_values,
+            },
+        )
+        .unwrap()
+    {
+        QueryOutput::Rows { rows, .. } => rows.into_iter().next().unwrap(),
+        QueryOutput::Written { .. } => panic!("a query wrote"),
+    };
+    let plain = fetch(false);
+    assert_eq!(
+        plain,
+        vec![
+            Value::Text("0.1".into()),
+            Value::Text("12.500".into()),
+            Value::Text("2026-02-03".into()),
+            Value::Text("04:05:06.5".into()),
+            Value::Timestamp(1_767_225_601_000_000_000),
+            Value::Text("2026-01-01T00:00:00+00:00".into()),
+            Value::Text("Af8=".into()),
+            Value::Text("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11".into()),
+            Value::Text("{\"a\": 1}".into()),
+            Value::Boolean(true),
+            Value::BigInt(7),
+        ]
+    );
+    let typed = fetch(true);
+    assert_eq!(typed[0], Value::Real(0.1));
+    assert_eq!(typed[1], Value::Decimal("12.500".into()));
+    assert_eq!(typed[2], Value::Date(20_487));
+    assert_eq!(typed[3], Value::Time(14_706_500_000_000));
+    assert_eq!(typed[5], Value::TimestampTz(1_767_225_600_000_000_000));
+    assert_eq!(typed[6], Value::Bytes(vec![1, 255]));
+    assert!(matches!(typed[7], Value::Uuid(bytes) if bytes[0] == 0xa0));
+    assert!(typed
+        .iter()
+        .all(|value| !value.clone().into_plain().is_extension()));
+}
+
+#[test]
+fn parameters_bind_by_number_and_tenants_do_not_see_each_other() {
+    let node = Node::new();
+    node.run("CREATE TABLE notes (id INTEGER, body TEXT)", &[])
+        .unwrap();
+    node.run(
+        "INSERT INTO notes VALUES ($2, $1)",
+        &[Value::Text("hello".into()), Value::BigInt(5)],
+    )
+    .unwrap();
+    assert_eq!(
+        node.rows("SELECT id, body FROM notes"),
+        vec![vec!["5".to_owned(), "hello".to_owned()]]
+    );
+    let other = node
+        .engine()
+        .execute(
+            TenantId(2),
+            "SELECT * FROM notes",
+            &[],
+            &SqlContext::default(),
+        )
+        .unwrap_err();
+    assert_eq!(other.code(), ErrorCode::TableNotFound);
+    let missing = node
+        .run("SELECT * FROM notes WHERE id = $3", &[Value::BigInt(1)])
+        .unwrap_err();
+    assert_eq!(missing.code(), ErrorCode::InvalidRequest);
+    let unknown_tenant = node
+        .engine()
+        .execute(TenantId(9), "SELECT 1", &[], &SqlContext::default())
+        .unwrap_err();
+    assert_eq!(unknown_tenant.code(), ErrorCode::TenantNotFound);
+}
