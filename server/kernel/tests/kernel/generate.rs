@@ -92,6 +92,10 @@ fn table_change() -> impl Strategy<Value = TableChange> {
             table,
             alteration: TableAlteration::DropColumn { column },
         }),
+        1 => (table(), column(), column()).prop_map(|(table, from, to)| TableChange::AlterTable {
+            table,
+            alteration: TableAlteration::RenameColumn { from, to },
+        }),
         1 => (table(), name_from(&INDEXES), column()).prop_map(|(table, name, column)| {
             let index = IndexDef { name, columns: vec![column], unique: false };
             TableChange::CreateIndex { table, index }
