@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use kimberlite::{
     Client, ConnectOptions, DataClass, ErrorCode, Offset, Placement, ServerErrorCode, TenantId,
+    VerificationFailure,
 };
 use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfig, ServerError};
 use kimberlite_storage::engine::{Engine, EngineConfig};
@@ -15,6 +16,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::calls::bounded;
+use crate::proxy::Tamper;
 
 const ADMIN: &str = "admin-token";
 
@@ -136,6 +138,44 @@ async fn the_client_against_the_server_over_the_storage_engine() {
     let checkpoint = client.checkpoint(stream).await.unwrap();
     assert_eq!(checkpoint.root, verified.checkpoint.root);
     client.sync().await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampering_proxy_is_caught_by_verification() {
+    let data = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let (server, address) = start(data.path(), "127.0.0.1:0".parse().unwrap(), true).await;
+    let (proxy, tamper) = crate::proxy::start(address).await;
+    let client = tenant_client(&proxy, state.path()).await;
+    let stream = client
+        .create_stream("visits", DataClass::PHI, Placement::Global)
+        .await
+        .unwrap();
+    let events = vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()];
+    client.append(stream, events, Offset(0)).await.unwrap();
+    let honest = client.read_verified(stream, Offset(0), 100).await.unwrap();
+    assert_eq!(honest.checkpoint.size, 3);
+    let cases = [
+        (Tamper::Payload, VerificationFailure::NotIncluded),
+        (Tamper::Proof, VerificationFailure::MalformedProof),
+        (Tamper::CheckpointSize, VerificationFailure::BadSignature),
+    ];
+    for (mode, expected) in cases {
+        *tamper.lock().unwrap() = mode;
+        let error = client
+            .read_verified(stream, Offset(0), 100)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.verification_failure(),
+            Some(expected),
+            "{mode:?}: {error}"
+        );
+    }
+    *tamper.lock().unwrap() = Tamper::Nothing;
+    let again = client.read_verified(stream, Offset(1), 100).await.unwrap();
+    assert_eq!(again.checkpoint, honest.checkpoint);
     server.stop().await;
 }
 

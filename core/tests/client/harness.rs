@@ -50,6 +50,9 @@ pub struct Control {
     /// Answer a verified read whose trusted size is beyond the tree with a smaller
     /// checkpoint, instead of refusing it as an honest server does.
     pub lie_about_ranges: bool,
+    /// Runs once, while the next verified read is being answered (to change the
+    /// client's trusted state behind its back, as another process would).
+    pub on_verified_read: Option<Box<dyn FnOnce() + Send>>,
     /// Capabilities advertised instead of the usual ones.
     pub advertise: Option<Vec<String>>,
     /// The token the handshake requires, if any.
@@ -123,6 +126,7 @@ impl TestServer {
             tamper_payload: false,
             advertise: None,
             lie_about_ranges: false,
+            on_verified_read: None,
             token: None,
             logs: HashMap::new(),
             names: HashMap::new(),

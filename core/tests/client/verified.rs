@@ -257,3 +257,109 @@ async fn a_server_with_only_another_proof_format_is_unsupported_version() {
     );
     assert!(error.message().contains("kmb.verify/2"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_sharing_a_state_directory_advance_it_together() {
+    let server = TestServer::start(true).await;
+    let state = tempfile::tempdir().unwrap();
+    let writer = client_with_state(&server, state.path()).await;
+    let stream = stream_with(&writer, 1).await;
+    let first = client_with_state(&server, state.path()).await;
+    let second = client_with_state(&server, state.path()).await;
+    let appends = async {
+        for offset in 1..30u8 {
+            let events = vec![vec![offset]];
+            writer
+                .append(stream, events, Offset(u64::from(offset)))
+                .await
+                .unwrap();
+            tokio::task::yield_now().await;
+        }
+    };
+    // Each reader may find the trusted checkpoint moved by the other between its
+    // load and its store; it must reconcile, never fail or go backwards.
+    let reads = |client: Client| async move {
+        for _ in 0..30 {
+            client.read_verified(stream, Offset(0), 1).await.unwrap();
+        }
+    };
+    crate::calls::bounded(async { tokio::join!(appends, reads(first), reads(second)) }).await;
+    let last = writer.read_verified(stream, Offset(29), 10).await.unwrap();
+    assert_eq!(last.checkpoint.size, 30);
+    let directory = kimberlite::verify::TrustedStateDir::open(state.path()).unwrap();
+    let trusted = directory
+        .load_checkpoint(&signer(1).verifier(), TenantId(1), stream)
+        .unwrap();
+    assert_eq!(trusted, Some(last.checkpoint));
+}
+
+/// Trusts the checkpoint `note` of `stream` in `state` while the client's next
+/// verified read is in flight, as another process would.
+fn store_behind_the_clients_back(
+    server: &TestServer,
+    state: &std::path::Path,
+    stream: StreamId,
+    note: String,
+) {
+    let directory = kimberlite::verify::TrustedStateDir::open(state).unwrap();
+    server.control().on_verified_read = Some(Box::new(move || {
+        let verifier = signer(1).verifier();
+        let current = directory
+            .load_checkpoint(&verifier, TenantId(1), StreamId(1))
+            .unwrap();
+        let outcome = directory
+            .compare_and_store(&verifier, TenantId(1), stream, current.as_ref(), &note)
+            .unwrap();
+        assert_eq!(outcome, kimberlite::verify::StoreOutcome::Stored);
+    }));
+}
+
+#[tokio::test]
+async fn a_trusted_state_moved_by_another_process_is_reconciled_with_a_proof() {
+    let server = TestServer::start(true).await;
+    let state = tempfile::tempdir().unwrap();
+    let client = client_with_state(&server, state.path()).await;
+    let stream = stream_with(&client, 3).await;
+    client.read_verified(stream, Offset(0), 100).await.unwrap();
+    client
+        .append(stream, vec![vec![3], vec![4], vec![5]], Offset(3))
+        .await
+        .unwrap();
+    // Another process trusts size 5 while this read (which will see size 6) runs.
+    let log = server.control().logs[&stream].clone();
+    store_behind_the_clients_back(&server, state.path(), stream, log.note(5, &signer(1)));
+    let read = client.read_verified(stream, Offset(0), 100).await.unwrap();
+    assert_eq!(read.checkpoint.size, 6);
+    let proofs = server
+        .control()
+        .requests
+        .iter()
+        .filter(|&&index| index == 68)
+        .count();
+    assert_eq!(proofs, 1, "the client proves 5 -> 6 before trusting 6");
+    let directory = kimberlite::verify::TrustedStateDir::open(state.path()).unwrap();
+    let trusted = directory.load_checkpoint(&signer(1).verifier(), TenantId(1), stream);
+    assert_eq!(trusted.unwrap().unwrap().size, 6);
+}
+
+#[tokio::test]
+async fn a_forked_checkpoint_trusted_by_another_process_is_a_fork() {
+    let server = TestServer::start(true).await;
+    let state = tempfile::tempdir().unwrap();
+    let client = client_with_state(&server, state.path()).await;
+    let stream = stream_with(&client, 3).await;
+    client.read_verified(stream, Offset(0), 100).await.unwrap();
+    client
+        .append(stream, vec![vec![3], vec![4], vec![5]], Offset(3))
+        .await
+        .unwrap();
+    // Another process was shown (and trusted) a different history of size 5.
+    let mut forked = server.control().logs[&stream].clone();
+    forked.rewrite(4, b"other".to_vec());
+    store_behind_the_clients_back(&server, state.path(), stream, forked.note(5, &signer(1)));
+    let error = client
+        .read_verified(stream, Offset(0), 100)
+        .await
+        .unwrap_err();
+    assert_eq!(failure(&error), Some(VerificationFailure::Fork), "{error}");
+}

@@ -199,6 +199,9 @@ fn subscription_answer(
 fn extension_answer(control: &mut Control, request: &RequestPayload) -> ResponsePayload {
     match request {
         RequestPayload::ReadVerified(read) => {
+            if let Some(hook) = control.on_verified_read.take() {
+                hook();
+            }
             let Some(log) = control.logs.get(&read.stream_id) else {
                 return error(ErrorCode::StreamNotFound, "no such stream");
             };
