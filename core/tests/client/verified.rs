@@ -305,7 +305,7 @@ fn store_behind_the_clients_back(
     server.control().on_verified_read = Some(Box::new(move || {
         let verifier = signer(1).verifier();
         let current = directory
-            .load_checkpoint(&verifier, TenantId(1), StreamId(1))
+            .load_checkpoint(&verifier, TenantId(1), stream)
             .unwrap();
         let outcome = directory
             .compare_and_store(&verifier, TenantId(1), stream, current.as_ref(), &note)
