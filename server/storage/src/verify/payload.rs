@@ -48,6 +48,7 @@ impl Keys {
     /// master key is a problem and leaves every tenant payload unchecked.
     pub(super) fn open(vfs: Arc<dyn Vfs>, data_dir: &Path, report: &mut VerifyReport) -> Self {
         let keys_dir = data_dir.join("keys");
+        let vfs_for_listing = vfs.clone();
         let store = match MasterKey::load(vfs.as_ref(), &keys_dir.join("master.key")) {
             Err(error) => {
                 let location = Location::file("keys/master.key", None);
@@ -66,14 +67,19 @@ impl Keys {
                 }
             },
         };
+        let mut tenants = HashMap::new();
+        for tenant in tombstones(vfs_for_listing.as_ref(), &keys_dir.join("tenants")) {
+            tenants.insert(tenant, TenantKey::Erased);
+        }
         Self {
             store,
-            tenants: HashMap::new(),
+            tenants,
             scratch: Vec::new(),
         }
     }
 
-    /// The tenants seen whose key was erased, in id order.
+    /// The tenants whose key was erased (tombstone found, or key file zeroed), in
+    /// id order.
     pub(super) fn erased_tenants(&self) -> Vec<TenantId> {
         let mut erased: Vec<TenantId> = self
             .tenants
@@ -160,4 +166,19 @@ impl Keys {
             ))
         }
     }
+}
+
+/// Tenants with an erasure tombstone (`keys/tenants/<id>.erased`), so an erased
+/// tenant is reported even when the log holds no sealed record of it.
+fn tombstones(vfs: &dyn Vfs, dir: &Path) -> Vec<TenantId> {
+    let Ok(entries) = vfs.read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?;
+            name.strip_suffix(".erased")?.parse().ok().map(TenantId)
+        })
+        .collect()
 }

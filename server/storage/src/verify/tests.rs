@@ -226,3 +226,32 @@ fn a_directory_without_keys_or_wal_is_refused() {
         Err(VerifyError::NotADataDirectory { .. })
     ));
 }
+
+#[test]
+fn an_index_behind_the_log_is_a_notice_and_one_ahead_a_problem() {
+    let vfs = FaultVfs::new(10);
+    let stream = populated(&vfs, 6);
+    let offsets = stream_file(stream, "offsets.idx");
+    let file = vfs.open(Path::new(&offsets), OpenMode::Existing).unwrap();
+    file.set_len(16 * 4 + 5).unwrap();
+    let report = verify(&vfs);
+    assert!(report.is_ok(), "{:?}", problems(&report));
+    let notices: Vec<String> = report.notices.iter().map(ToString::to_string).collect();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("2 of 6 entries are missing")),
+        "{notices:?}"
+    );
+    assert!(
+        notices.iter().any(|n| n.contains("partial entry")),
+        "{notices:?}"
+    );
+
+    file.set_len(16 * 7).unwrap();
+    let found = problems(&verify(&vfs));
+    assert!(
+        found.iter().any(|p| p.contains("holds 7 entries")),
+        "{found:?}"
+    );
+}
