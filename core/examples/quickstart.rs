@@ -72,7 +72,7 @@ pub async fn run(address: &str) -> Result<(), Box<dyn std::error::Error>> {
                 done.log_offset
             );
         }
-        Err(error) => println!("SQL is not available here: {error}"),
+        Err(error) => println!("SQL did not run here: {error}"),
     }
     Ok(())
 }
