@@ -65,8 +65,9 @@ fn run_appenders(
     batch: usize,
     event_bytes: usize,
     seconds: u64,
-) -> Result<(u64, u64, f64, Vec<Duration>)> {
+) -> Result<(u64, u64, f64, Vec<Duration>, String)> {
     let ids = streams(engine, appenders)?;
+    let before = engine.stats();
     let stop = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
     let threads: Vec<_> = ids
@@ -95,7 +96,17 @@ fn run_appenders(
     }
     let elapsed = start.elapsed().as_secs_f64();
     let events = (latencies.len() * batch) as u64;
-    Ok((events, events * event_bytes as u64, elapsed, latencies))
+    let after = engine.stats();
+    let commits = after.group_commits - before.group_commits;
+    let per_sync = (after.records - before.records) as f64 / commits.max(1) as f64;
+    let per_sync = format!("{per_sync:.1}");
+    Ok((
+        events,
+        events * event_bytes as u64,
+        elapsed,
+        latencies,
+        per_sync,
+    ))
 }
 
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
@@ -115,8 +126,16 @@ impl Bench {
         scenario.contains(&self.only)
     }
 
-    fn row(&self, name: String, rate: String, mb_s: String, p50: String, p99: String) {
-        println!("{name:<40} {rate:>14} {mb_s:>10} {p50:>10} {p99:>10}");
+    fn row(
+        &self,
+        name: String,
+        rate: String,
+        mb_s: String,
+        p50: String,
+        p99: String,
+        per_sync: String,
+    ) {
+        println!("{name:<40} {rate:>14} {mb_s:>10} {p50:>10} {p99:>10} {per_sync:>9}");
     }
 
     fn appends(&mut self) -> Result<()> {
@@ -129,7 +148,7 @@ impl Bench {
                 let (engine, _dir) =
                     fresh_engine(self.root.path(), &format!("a{batch}-{appenders}"))?;
                 let engine = Arc::new(engine);
-                let (events, bytes, seconds, mut latencies) =
+                let (events, bytes, seconds, mut latencies, per_sync) =
                     run_appenders(&engine, appenders, batch, event_bytes, self.seconds)?;
                 latencies.sort();
                 self.row(
@@ -138,6 +157,7 @@ impl Bench {
                     format!("{:.1}", bytes as f64 / seconds / 1e6),
                     ms(percentile(&latencies, 0.5)),
                     ms(percentile(&latencies, 0.99)),
+                    per_sync,
                 );
                 engine.shutdown()?;
             }
@@ -148,7 +168,7 @@ impl Bench {
             }
             let (engine, _dir) = fresh_engine(self.root.path(), &format!("mib-{appenders}"))?;
             let engine = Arc::new(engine);
-            let (_, bytes, seconds, mut latencies) =
+            let (_, bytes, seconds, mut latencies, per_sync) =
                 run_appenders(&engine, appenders, 1024, KIB, self.seconds)?;
             latencies.sort();
             self.row(
@@ -157,6 +177,7 @@ impl Bench {
                 format!("{:.1}", bytes as f64 / seconds / 1e6),
                 ms(percentile(&latencies, 0.5)),
                 ms(percentile(&latencies, 0.99)),
+                per_sync,
             );
             engine.shutdown()?;
         }
@@ -187,6 +208,7 @@ impl Bench {
             format!("{:.1}", (total as usize * KIB) as f64 / seconds / 1e6),
             "-".into(),
             "-".into(),
+            "-".into(),
         );
         let began = Instant::now();
         let mut proven = 0u64;
@@ -204,6 +226,7 @@ impl Bench {
             "-".into(),
             "-".into(),
             "-".into(),
+            "-".into(),
         );
         let began = Instant::now();
         let mut proofs = 0u64;
@@ -215,6 +238,7 @@ impl Bench {
         self.row(
             "consistency proof at 100k records".into(),
             format!("{:.0} proof/s", proofs as f64 / seconds),
+            "-".into(),
             "-".into(),
             "-".into(),
             "-".into(),
@@ -254,6 +278,7 @@ impl Bench {
             format!("{:.1}", megabytes as f64 * 1.048_576 / seconds),
             format!("{:.2} s", seconds),
             format!("{:.2} s/GiB", seconds / gib),
+            "-".into(),
         );
         engine.shutdown()?;
         Ok(())
@@ -281,8 +306,8 @@ fn main() -> Result<()> {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
-        "{:<40} {:>14} {:>10} {:>10} {:>10}",
-        "scenario", "rate", "MB/s", "p50 ms", "p99 ms"
+        "{:<40} {:>14} {:>10} {:>10} {:>10} {:>9}",
+        "scenario", "rate", "MB/s", "p50 ms", "p99 ms", "rec/sync"
     );
     bench.appends()?;
     bench.reads_and_proofs()?;

@@ -52,7 +52,7 @@ pub use intent::AppendOutcome;
 pub use read::ReadBatch;
 pub use records::{RecordKind, SqlLogPayload, SYSTEM_STREAM};
 pub use recovery::RecoveryReport;
-pub use shared::CommitListener;
+pub use shared::{CommitListener, EngineStats};
 pub use stored_record::{Sealing, StoredRecord, StoredRecordError};
 pub use verified::{ProvenRecord, ProvenRecords, VerifiedRead, VerifiedRecord};
 
@@ -181,6 +181,12 @@ impl Engine {
     /// Registers a callback run after records become durable.
     pub fn on_commit(&self, listener: CommitListener) {
         self.shared.add_listener(listener);
+    }
+
+    /// Counts of group commits, records and bytes written since open.
+    #[must_use]
+    pub fn stats(&self) -> EngineStats {
+        self.shared.stats.snapshot()
     }
 
     /// Why the node stopped accepting writes, if it did.

@@ -1,6 +1,7 @@
 //! State shared by the engine's callers and its writer thread.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 
 use kimberlite_kernel::State;
@@ -40,6 +41,42 @@ pub(crate) struct Shared {
     wakeup: Condvar,
     failure: Mutex<Option<String>>,
     listeners: RwLock<Vec<CommitListener>>,
+    pub(crate) stats: Counters,
+}
+
+/// Running totals of the writer's work.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) group_commits: AtomicU64,
+    pub(crate) records: AtomicU64,
+    pub(crate) wal_bytes: AtomicU64,
+}
+
+/// What the engine has written since it was opened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    /// Durable batch writes (one write and one `fdatasync` each).
+    pub group_commits: u64,
+    /// Records written.
+    pub records: u64,
+    /// Record bytes written to the WAL (bodies, before framing).
+    pub wal_bytes: u64,
+}
+
+impl Counters {
+    pub(crate) fn record_batch(&self, records: usize, bytes: usize) {
+        self.group_commits.fetch_add(1, Ordering::Relaxed);
+        self.records.fetch_add(records as u64, Ordering::Relaxed);
+        self.wal_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self) -> EngineStats {
+        EngineStats {
+            group_commits: self.group_commits.load(Ordering::Relaxed),
+            records: self.records.load(Ordering::Relaxed),
+            wal_bytes: self.wal_bytes.load(Ordering::Relaxed),
+        }
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -71,6 +108,7 @@ impl Shared {
             wakeup: Condvar::new(),
             failure: Mutex::new(None),
             listeners: RwLock::new(Vec::new()),
+            stats: Counters::default(),
         }
     }
 

@@ -178,7 +178,9 @@ impl Writer {
         if !batch.staged.is_empty() {
             let bodies: Vec<&[u8]> = batch.builder.bodies().collect();
             let positions = self.wal.append_batch(&bodies)?;
-            self.bytes_since_snapshot += batch.builder.total_bytes() as u64;
+            let bytes = batch.builder.total_bytes();
+            self.shared.stats.record_batch(positions.len(), bytes);
+            self.bytes_since_snapshot += bytes as u64;
             self.index(&batch.staged, &positions)?;
         }
         for effect in &batch.after_sync {
