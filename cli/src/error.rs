@@ -29,6 +29,16 @@ pub enum CliError {
         /// The data directory.
         dir: PathBuf,
     },
+    /// Another process (a running server) holds the data directory.
+    #[error(
+        "{path} is in use by a running server: stop it first (a directory is served by one \
+         process at a time, and verified only while nothing writes it)",
+        path = path.display()
+    )]
+    DirectoryInUse {
+        /// The data directory.
+        path: PathBuf,
+    },
     /// The configuration file does not parse.
     #[error("{path}: {message}", path = path.display())]
     BadConfig {

@@ -17,6 +17,7 @@
 mod admin;
 mod args;
 mod config;
+mod dir_lock;
 mod error;
 mod init;
 mod logging;

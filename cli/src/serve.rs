@@ -18,6 +18,7 @@ use kimberlite_storage::io::os::OsVfs;
 
 use crate::args::{DevArgs, StartArgs};
 use crate::config::NodeConfig;
+use crate::dir_lock;
 use crate::error::CliError;
 use crate::init::{init_data_dir, print_summary, read_admin_token};
 use crate::logging;
@@ -72,6 +73,14 @@ pub fn dev(args: &DevArgs) -> Result<(), CliError> {
 }
 
 fn serve(dir: &Path, config: &NodeConfig, overrides: Overrides) -> Result<(), CliError> {
+    let mut lock = dir_lock::open(dir)?;
+    let _held = match lock.as_mut() {
+        Some(lock) => Some(
+            lock.try_write()
+                .map_err(|error| dir_lock::busy(dir, &error))?,
+        ),
+        None => None,
+    };
     let admin_token = match read_admin_token(dir) {
         Ok(token) => Some(AdminToken::new(token)),
         Err(error) if config.node.development => {

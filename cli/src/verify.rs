@@ -14,6 +14,7 @@ use kimberlite_storage::io::os::OsVfs;
 use kimberlite_storage::verify::{verify_data_dir, VerifyReport};
 
 use crate::args::VerifyArgs;
+use crate::dir_lock;
 use crate::error::CliError;
 
 /// Streams listed one by one in the summary; more are only counted.
@@ -25,6 +26,14 @@ const MAX_LISTED_STREAMS: usize = 50;
 /// [`CliError::VerificationFailed`] when problems were found (they are printed
 /// first); [`CliError::Verify`] when the directory cannot be read.
 pub fn run(args: &VerifyArgs) -> Result<(), CliError> {
+    let mut lock = dir_lock::open(&args.dir)?;
+    let _held = match lock.as_mut() {
+        Some(lock) => Some(
+            lock.try_read()
+                .map_err(|error| dir_lock::busy(&args.dir, &error))?,
+        ),
+        None => None,
+    };
     let started = Instant::now();
     let bar = ProgressBar::new(0);
     if !std::io::stderr().is_terminal() {

@@ -109,3 +109,17 @@ fn start_on_an_uninitialised_directory_fails_clearly() {
     assert!(!output.status.success());
     assert!(stderr.contains("kimberlite init"), "{stderr}");
 }
+
+#[test]
+fn a_second_server_on_the_same_directory_is_refused() {
+    let (_temp, data) = scratch();
+    init(&data, false);
+    let server = Server::start(&data);
+    let output =
+        crate::harness::run(&["start", "--address", "127.0.0.1:0", data.to_str().unwrap()]);
+    let (_, stderr) = crate::harness::text(&output);
+    assert!(!output.status.success());
+    assert!(stderr.contains("in use by a running server"), "{stderr}");
+    let (status, _, _) = server.terminate();
+    assert!(status.success());
+}

@@ -108,3 +108,16 @@ fn a_directory_that_is_not_a_data_directory_is_refused() {
         "{output}"
     );
 }
+
+#[test]
+fn a_directory_being_served_is_not_verified() {
+    let (_temp, data) = scratch();
+    init(&data, false);
+    let server = Server::start(&data);
+    let (ok, output) = verify(&data);
+    assert!(!ok);
+    assert!(output.contains("in use by a running server"), "{output}");
+    let (status, _, _) = server.terminate();
+    assert!(status.success());
+    assert!(verify(&data).0);
+}
