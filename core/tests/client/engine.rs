@@ -83,6 +83,13 @@ async fn the_client_against_the_server_over_the_storage_engine() {
     let (server, address) = start(data.path(), "127.0.0.1:0".parse().unwrap(), true).await;
 
     let client = tenant_client(&address, state.path()).await;
+    // Without a token the server refuses the opt-in, so connect says why at once.
+    let anonymous = Client::connect(address.as_str(), ConnectOptions::new(TenantId(7))).await;
+    let error = anonymous.unwrap_err();
+    assert_eq!(
+        error.server_code(),
+        Some(ServerErrorCode::AuthenticationFailed)
+    );
     let error = client.create_tenant(TenantId(8), "no").await.unwrap_err();
     assert_eq!(error.server_code(), Some(ServerErrorCode::PermissionDenied));
 
