@@ -161,6 +161,11 @@ impl Server {
         Client::connect(self.address.as_str(), options)
     }
 
+    /// What the process printed on standard output so far.
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
     /// Sends SIGTERM and waits for the exit; returns the status and what the
     /// process printed on standard output and error.
     pub fn terminate(mut self) -> (ExitStatus, String, String) {

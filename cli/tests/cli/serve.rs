@@ -123,3 +123,55 @@ fn a_second_server_on_the_same_directory_is_refused() {
     let (status, _, _) = server.terminate();
     assert!(status.success());
 }
+
+#[test]
+fn metrics_are_served_where_asked_and_the_log_level_is_honoured() {
+    use std::io::{Read, Write};
+
+    let (_temp, data) = scratch();
+    init(&data, true);
+    let server = Server::spawn(&[
+        "start",
+        "--address",
+        "127.0.0.1:0",
+        "--metrics-address",
+        "127.0.0.1:0",
+        "--log-level",
+        "warn",
+        data.to_str().unwrap(),
+    ]);
+    let client = server.client(1, None, None);
+    client
+        .create_stream("m", DataClass::Public, Placement::Global)
+        .unwrap();
+    drop(client);
+    let mut waits = 0;
+    let metrics = loop {
+        let printed = server.stdout();
+        waits += 1;
+        assert!(waits < 3000, "no metrics address printed: {printed}");
+        if let Some(line) = printed
+            .lines()
+            .find_map(|line| line.strip_prefix("metrics at http://"))
+        {
+            break line.trim_end_matches("/metrics").to_owned();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let mut connection = std::net::TcpStream::connect(&metrics).unwrap();
+    connection
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    connection
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    connection.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("kimberlite_"), "{answer}");
+    let (status, _, stderr) = server.terminate();
+    assert!(status.success());
+    // At `warn`, the development-mode warning shows and the INFO lines do not.
+    assert!(stderr.contains("DEVELOPMENT MODE"), "{stderr}");
+    assert!(!stderr.contains("INFO"), "{stderr}");
+}

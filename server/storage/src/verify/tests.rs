@@ -255,3 +255,43 @@ fn an_index_behind_the_log_is_a_notice_and_one_ahead_a_problem() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_log_of_many_segments_verifies_with_progress_to_the_end_and_a_missing_one_is_named() {
+    let vfs = FaultVfs::new(11);
+    let shared: Arc<dyn Vfs> = Arc::new(vfs.clone());
+    let mut config = EngineConfig::new(ROOT, "verify.test");
+    config.segment_size_bytes = 1024;
+    Engine::init(shared.clone(), &config).unwrap();
+    let (engine, _) = Engine::open(shared, config).unwrap();
+    engine.create_tenant(TENANT, "clinic").unwrap();
+    let stream = engine
+        .create_stream(TENANT, "visits", DataClass::Public, Placement::Global)
+        .unwrap();
+    for offset in 0..40 {
+        let event = vec![b'x'; 100];
+        engine.append(TENANT, stream, Offset(offset), vec![event]).unwrap();
+    }
+    engine.shutdown().unwrap();
+
+    let mut last = None;
+    let report = verify_data_dir(Arc::new(vfs.clone()), Path::new(ROOT), &mut |progress| {
+        last = Some(progress);
+    })
+    .unwrap();
+    assert!(report.is_ok(), "{:?}", problems(&report));
+    assert!(report.segments > 3, "{}", report.segments);
+    let last = last.unwrap();
+    assert_eq!((last.done_bytes, last.total_bytes), (report.wal_bytes, report.wal_bytes));
+
+    let mut segments = vfs.read_dir(Path::new("/data/wal")).unwrap();
+    segments.sort();
+    vfs.remove_file(&segments[1]).unwrap();
+    let found = problems(&verify(&vfs));
+    let third = segments[2].file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(
+        found.iter().any(|p| p.contains(&third) && p.contains("log before it ends")),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|p| p.contains("missing or repeated")), "{found:?}");
+}
