@@ -270,7 +270,9 @@ fn a_log_of_many_segments_verifies_with_progress_to_the_end_and_a_missing_one_is
         .unwrap();
     for offset in 0..40 {
         let event = vec![b'x'; 100];
-        engine.append(TENANT, stream, Offset(offset), vec![event]).unwrap();
+        engine
+            .append(TENANT, stream, Offset(offset), vec![event])
+            .unwrap();
     }
     engine.shutdown().unwrap();
 
@@ -282,16 +284,52 @@ fn a_log_of_many_segments_verifies_with_progress_to_the_end_and_a_missing_one_is
     assert!(report.is_ok(), "{:?}", problems(&report));
     assert!(report.segments > 3, "{}", report.segments);
     let last = last.unwrap();
-    assert_eq!((last.done_bytes, last.total_bytes), (report.wal_bytes, report.wal_bytes));
+    assert_eq!(
+        (last.done_bytes, last.total_bytes),
+        (report.wal_bytes, report.wal_bytes)
+    );
 
     let mut segments = vfs.read_dir(Path::new("/data/wal")).unwrap();
     segments.sort();
     vfs.remove_file(&segments[1]).unwrap();
     let found = problems(&verify(&vfs));
-    let third = segments[2].file_name().unwrap().to_str().unwrap().to_owned();
+    let third = segments[2]
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(
-        found.iter().any(|p| p.contains(&third) && p.contains("log before it ends")),
+        found
+            .iter()
+            .any(|p| p.contains(&third) && p.contains("log before it ends")),
         "{found:?}"
     );
-    assert!(found.iter().any(|p| p.contains("missing or repeated")), "{found:?}");
+    assert!(
+        found.iter().any(|p| p.contains("missing or repeated")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_flipped_byte_in_the_last_entry_is_caught_by_the_indexes_that_describe_it() {
+    let vfs = FaultVfs::new(12);
+    let stream = populated(&vfs, 5);
+    let len = vfs.contents(Path::new(SEGMENT)).unwrap().len() as u64;
+    vfs.flip_bit(Path::new(SEGMENT), len - 3, 0).unwrap();
+    let report = verify(&vfs);
+    // Alone, the bad last entry looks like a torn write...
+    assert!(report
+        .notices
+        .iter()
+        .any(|notice| notice.message.contains("torn tail")));
+    // ...but the synced indexes name a fifth record the log no longer has.
+    let found = problems(&report);
+    let expected = format!("streams/{TENANT}/{stream}/offsets.idx, stream {TENANT}/{stream}");
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains(&expected) && p.contains("holds 5 entries")),
+        "{found:?}"
+    );
 }
