@@ -189,7 +189,8 @@ impl SqlEngine {
         let effect = plan.record.encode()?;
         let outcome = self
             .engine
-            .append_sql_effect(tenant, plan.table_changes.clone(), effect)?;
+            .append_sql_effect(tenant, plan.table_changes.clone(), effect)
+            .map_err(SqlError::from_engine)?;
         let position = outcome.first_offset.get();
         let logged = LoggedRecord {
             position,

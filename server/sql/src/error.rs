@@ -3,8 +3,11 @@
 //! A message says what to change: the table, column or value at fault and,
 //! for parse errors, the line and column of the statement text.
 
+use kimberlite_kernel::KernelError;
 use kimberlite_protocol::ErrorCode;
 use kimberlite_storage::engine::EngineError;
+
+use crate::temporal::format_timestamp;
 
 /// Why a SQL statement failed.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +85,21 @@ pub enum SqlError {
     /// SQLite failed while evaluating a query.
     #[error("query failed: {0}")]
     Execution(String),
+    /// A retention policy keeps the table's history for longer.
+    #[error(
+        "{action} is refused: the retention policy of table {table:?} keeps its history \
+         until {until} (now {now})"
+    )]
+    RetentionNotReached {
+        /// The table.
+        table: String,
+        /// What was attempted.
+        action: String,
+        /// The first time it is allowed (RFC 3339).
+        until: String,
+        /// The statement's commit time (RFC 3339).
+        now: String,
+    },
     /// The storage engine or kernel rejected the statement.
     #[error(transparent)]
     Engine(#[from] EngineError),
@@ -110,7 +128,8 @@ impl SqlError {
             | Self::ColumnNotFound { .. }
             | Self::TypeMismatch { .. }
             | Self::NotNull { .. }
-            | Self::Execution(_) => ErrorCode::QueryExecutionError,
+            | Self::Execution(_)
+            | Self::RetentionNotReached { .. } => ErrorCode::QueryExecutionError,
             Self::Forbidden(_) | Self::InvalidRequest(_) => ErrorCode::InvalidRequest,
             Self::PositionAhead { .. } => ErrorCode::PositionAhead,
             Self::Engine(error) => error.code(),
@@ -143,6 +162,25 @@ impl SqlError {
             line,
             column,
             message: text,
+        }
+    }
+
+    /// An engine error, with retention refusals restated in SQL terms.
+    pub(crate) fn from_engine(error: EngineError) -> Self {
+        match error {
+            EngineError::Rejected(KernelError::RetentionNotReached {
+                table,
+                action,
+                removable_from_ns,
+                timestamp_ns,
+                ..
+            }) => Self::RetentionNotReached {
+                table,
+                action: action.to_string(),
+                until: format_timestamp(i64::try_from(removable_from_ns).unwrap_or(i64::MAX)),
+                now: format_timestamp(i64::try_from(timestamp_ns).unwrap_or(i64::MAX)),
+            },
+            other => Self::Engine(other),
         }
     }
 

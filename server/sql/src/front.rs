@@ -81,14 +81,38 @@ pub fn parse(sql: &str) -> Result<Parsed, SqlError> {
     }
     let (tokens, time) = take_time_travel(tokens)?;
     let text: String = tokens.iter().map(ToString::to_string).collect();
-    let mut statements =
-        Parser::parse_sql(&DIALECT, &text).map_err(|error| SqlError::from_parser(&error))?;
+    let mut statements = Parser::parse_sql(&DIALECT, &text)
+        .map_err(|error| at_end_if_unplaced(SqlError::from_parser(&error), &text))?;
     match (statements.pop(), statements.is_empty()) {
         (Some(statement), true) => Ok(Parsed::Sql(Box::new(statement), time)),
         (None, _) => Err(SqlError::InvalidRequest("empty statement".to_owned())),
         (Some(_), false) => Err(SqlError::InvalidRequest(
             "one statement per request, please".to_owned(),
         )),
+    }
+}
+
+/// A parse error without a place (the text ended early) placed just after
+/// the last character.
+fn at_end_if_unplaced(error: SqlError, text: &str) -> SqlError {
+    match error {
+        SqlError::Parse {
+            line: 0, message, ..
+        } => {
+            let trimmed = text.trim_end();
+            let line = trimmed.lines().count().max(1);
+            let column = trimmed
+                .lines()
+                .last()
+                .map_or(0, |last| last.chars().count())
+                + 1;
+            SqlError::Parse {
+                line: line as u64,
+                column: column as u64,
+                message,
+            }
+        }
+        other => other,
     }
 }
 

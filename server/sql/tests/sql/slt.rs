@@ -42,7 +42,10 @@ fn conformance_files_pass() {
     for file in &files {
         run_slt(file);
     }
-    assert!(files.len() >= 7, "expected the conformance files, found {files:?}");
+    assert!(
+        files.len() >= 7,
+        "expected the conformance files, found {files:?}"
+    );
 }
 
 /// docs/sql.md's examples are the ```sqllogictest blocks of the page, run in
