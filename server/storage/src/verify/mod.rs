@@ -29,13 +29,14 @@
 mod payload;
 mod read_only;
 mod report;
+mod snapshot_claims;
 mod stream_check;
 #[cfg(test)]
 mod tests;
 mod wal_walk;
 mod window;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{btree_map, BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -47,7 +48,9 @@ pub use report::{Finding, Location, Progress, StreamSummary, VerifyReport};
 
 use crate::engine::StoredRecord;
 use crate::io::Vfs;
+use crate::wal::format::ENTRY_HEADER_BYTES;
 use payload::{Keys, PayloadOutcome};
+use snapshot_claims::ChainClaim;
 use stream_check::StreamCheck;
 use wal_walk::EntryAt;
 
@@ -84,73 +87,93 @@ pub fn verify_data_dir(
         });
     }
     let mut report = VerifyReport::default();
-    let mut keys = Keys::open(vfs.clone(), data_dir, &mut report);
+    let claims = snapshot_claims::read(vfs.as_ref(), data_dir, &mut report);
     let segments = wal_walk::list_segments(vfs.as_ref(), data_dir, &mut report)?;
-    let mut streams: BTreeMap<(TenantId, StreamId), StreamCheck> = BTreeMap::new();
+    let mut checks = Checks {
+        vfs: vfs.as_ref(),
+        data_dir,
+        keys: Keys::open(vfs.clone(), data_dir, &mut report),
+        streams: BTreeMap::new(),
+        snapshot_end: claims.as_ref().map(|claims| claims.wal_end_lsn),
+        at_snapshot: BTreeMap::new(),
+        log_end: wal_walk::last_segment_entries_start(&segments),
+    };
     wal_walk::walk_entries(
         vfs.as_ref(),
         &segments,
         &mut report,
         progress,
-        &mut |report, entry, body| {
-            check_entry(
-                vfs.as_ref(),
-                data_dir,
-                &mut keys,
-                &mut streams,
-                report,
-                entry,
-                body,
-            )
-        },
+        &mut |report, entry, body| checks.entry(report, entry, body),
     )?;
-    let known: BTreeSet<(TenantId, StreamId)> = streams.keys().copied().collect();
-    for (key, check) in streams {
-        let summary = check.finish(&mut report, keys.is_erased(key.0));
+    if let Some(claims) = &claims {
+        snapshot_claims::compare(claims, &checks.at_snapshot, checks.log_end, &mut report);
+    }
+    let known: BTreeSet<(TenantId, StreamId)> = checks.streams.keys().copied().collect();
+    for (key, check) in checks.streams {
+        let summary = check.finish(&mut report, checks.keys.is_erased(key.0));
         report.streams.push(summary);
     }
     check_orphan_indexes(vfs.as_ref(), data_dir, &known, &mut report)?;
-    report.erased_tenants = keys.erased_tenants();
+    report.erased_tenants = checks.keys.erased_tenants();
     Ok(report)
 }
 
-fn check_entry(
-    vfs: &dyn Vfs,
-    data_dir: &Path,
-    keys: &mut Keys,
-    streams: &mut BTreeMap<(TenantId, StreamId), StreamCheck>,
-    report: &mut VerifyReport,
-    entry: &EntryAt<'_>,
-    body: &[u8],
-) -> io::Result<()> {
-    let here = Location::file(entry.segment, Some(entry.file_offset));
-    let record = match StoredRecord::decode(body) {
-        Ok(record) => record,
-        Err(error) => {
-            report.problem(
-                here,
-                format!("WAL entry does not decode as a record: {error}"),
-            );
-            return Ok(());
+/// The state of a verification while the log is walked.
+struct Checks<'a> {
+    vfs: &'a dyn Vfs,
+    data_dir: &'a Path,
+    keys: Keys,
+    streams: BTreeMap<(TenantId, StreamId), StreamCheck>,
+    /// The snapshot's position, if there is a readable snapshot.
+    snapshot_end: Option<u64>,
+    /// Each stream's chain as of the snapshot's position.
+    at_snapshot: BTreeMap<(TenantId, StreamId), ChainClaim>,
+    /// The end of the last valid entry (or of the last segment's header).
+    log_end: u64,
+}
+
+impl Checks<'_> {
+    fn entry(
+        &mut self,
+        report: &mut VerifyReport,
+        entry: &EntryAt<'_>,
+        body: &[u8],
+    ) -> io::Result<()> {
+        self.log_end = self
+            .log_end
+            .max(entry.lsn + ENTRY_HEADER_BYTES + body.len() as u64);
+        let here = Location::file(entry.segment, Some(entry.file_offset));
+        let record = match StoredRecord::decode(body) {
+            Ok(record) => record,
+            Err(error) => {
+                report.problem(
+                    here,
+                    format!("WAL entry does not decode as a record: {error}"),
+                );
+                return Ok(());
+            }
+        };
+        let key = (record.tenant_id, record.stream_id);
+        let check = match self.streams.entry(key) {
+            btree_map::Entry::Occupied(slot) => slot.into_mut(),
+            btree_map::Entry::Vacant(slot) => {
+                slot.insert(StreamCheck::new(self.vfs, self.data_dir, key)?)
+            }
+        };
+        match self.keys.check(&record, report) {
+            PayloadOutcome::Recomputed => check.count_recomputed(),
+            PayloadOutcome::Erased | PayloadOutcome::Unchecked => {}
+            PayloadOutcome::Bad(message) => {
+                report.problem(here.with_record(key, Some(record.offset.get())), message);
+            }
         }
-    };
-    let key = (record.tenant_id, record.stream_id);
-    let check = match streams.entry(key) {
-        std::collections::btree_map::Entry::Occupied(slot) => slot.into_mut(),
-        std::collections::btree_map::Entry::Vacant(slot) => {
-            slot.insert(StreamCheck::new(vfs, data_dir, key)?)
+        check.record(self.vfs, report, entry, &record)?;
+        if self.snapshot_end.is_some_and(|end| entry.lsn < end) {
+            self.at_snapshot.insert(key, check.chain());
         }
-    };
-    match keys.check(&record, report) {
-        PayloadOutcome::Recomputed => check.count_recomputed(),
-        PayloadOutcome::Erased | PayloadOutcome::Unchecked => {}
-        PayloadOutcome::Bad(message) => {
-            report.problem(here.with_record(key, Some(record.offset.get())), message);
-        }
+        report.records += 1;
+        Ok(())
     }
-    check.record(vfs, report, entry, &record)?;
-    report.records += 1;
-    Ok(())
 }
 
 /// Index directories of streams the log does not have must be empty.

@@ -15,6 +15,7 @@ use kimberlite_protocol::record::genesis_hash;
 use kimberlite_protocol::{Hash, StreamId, TenantId, HASH_LEN};
 
 use super::report::{Location, StreamSummary, VerifyReport};
+use super::snapshot_claims::ChainClaim;
 use super::wal_walk::EntryAt;
 use super::window::Window;
 use crate::engine::StoredRecord;
@@ -91,6 +92,15 @@ impl StreamCheck {
             offsets: IndexFile::open(vfs, data_dir, dir.join(OFFSETS_FILE))?,
             tree: IndexFile::open(vfs, data_dir, dir.join(TREE_FILE))?,
         })
+    }
+
+    /// The chain as checked so far: length, head and last commit time.
+    pub(super) fn chain(&self) -> ChainClaim {
+        ChainClaim {
+            length: self.next_offset,
+            head: self.head,
+            timestamp_ns: self.last_timestamp_ns,
+        }
     }
 
     /// Counts a record whose hash was recomputed from its plaintext.

@@ -333,3 +333,77 @@ fn a_flipped_byte_in_the_last_entry_is_caught_by_the_indexes_that_describe_it() 
         "{found:?}"
     );
 }
+
+/// The snapshot's body as a tuple (postcard is positional, so this is the
+/// engine's layout), for rewriting it in tests.
+type SnapshotTuple = (
+    u64,
+    kimberlite_kernel::State,
+    Vec<((TenantId, StreamId), (u64, kimberlite_protocol::Hash, u64))>,
+);
+
+fn rewrite_snapshot(vfs: &FaultVfs, change: impl FnOnce(&mut SnapshotTuple)) {
+    let path = "/data/state/snapshot";
+    let bytes = vfs.contents(Path::new(path)).unwrap();
+    let mut snapshot: SnapshotTuple = postcard::from_bytes(&bytes[48..]).unwrap();
+    change(&mut snapshot);
+    let body = postcard::to_allocvec(&snapshot).unwrap();
+    let mut file = bytes[..8].to_vec();
+    file.extend_from_slice(blake3::hash(&body).as_bytes());
+    file.extend_from_slice(&(body.len() as u64).to_be_bytes());
+    file.extend_from_slice(&body);
+    overwrite(vfs, path, 0, &file);
+}
+
+#[test]
+fn the_snapshot_is_read_and_its_claims_checked_against_the_log() {
+    let vfs = FaultVfs::new(13);
+    let stream = populated(&vfs, 5);
+    let report = verify(&vfs);
+    assert!(report.is_ok(), "{:?}", problems(&report));
+    assert!(
+        report
+            .notices
+            .iter()
+            .all(|n| !n.to_string().contains("snapshot")),
+        "{:?}",
+        report.notices
+    );
+
+    rewrite_snapshot(&vfs, |snapshot| {
+        let claim = snapshot
+            .2
+            .iter_mut()
+            .find(|(key, _)| *key == (TENANT, stream))
+            .unwrap();
+        claim.1 .0 = 4;
+    });
+    let found = problems(&verify(&vfs));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("state/snapshot") && found[0].contains("claims 4 records"),
+        "{found:?}"
+    );
+
+    rewrite_snapshot(&vfs, |snapshot| snapshot.0 += 1 << 20);
+    let found = problems(&verify(&vfs));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("covers the log up to position")),
+        "{found:?}"
+    );
+
+    let len = vfs
+        .contents(Path::new("/data/state/snapshot"))
+        .unwrap()
+        .len() as u64;
+    vfs.flip_bit(Path::new("/data/state/snapshot"), len - 1, 0)
+        .unwrap();
+    let report = verify(&vfs);
+    assert!(report.is_ok(), "{:?}", problems(&report));
+    assert!(report
+        .notices
+        .iter()
+        .any(|n| n.to_string().contains("snapshot")));
+}

@@ -119,6 +119,13 @@ fn check_tiling(
     Ok(())
 }
 
+/// Where the last segment's entries start: the log's end when it holds none.
+pub(super) fn last_segment_entries_start(segments: &[SegmentFile]) -> u64 {
+    segments
+        .last()
+        .map_or(0, |segment| segment.first_lsn + SEGMENT_HEADER_BYTES)
+}
+
 /// Total bytes of the segments.
 pub(super) fn total_bytes(segments: &[SegmentFile]) -> u64 {
     segments.iter().map(|segment| segment.len).sum()
