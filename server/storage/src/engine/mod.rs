@@ -24,6 +24,7 @@
 //! requests into one durable write (group commit). Reads go straight to the files
 //! from the caller's thread and see only durable, indexed records.
 
+mod complete_appends;
 mod completion;
 mod config;
 mod error;
@@ -45,6 +46,7 @@ use kimberlite_kernel::{Command, Effect, State, TableChange};
 use kimberlite_protocol::note::NoteSigner;
 use kimberlite_protocol::{DataClass, Hash, Offset, Placement, StreamId, TenantId};
 
+pub use complete_appends::CompleteAppends;
 pub use completion::{Completion, Waiter};
 pub use config::{Clock, EngineConfig, Layout, SystemClock};
 pub use error::EngineError;

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use kimberlite_kernel::{apply_in_place, Command, Effect, State, SQL_LOG_STREAM_ID};
 use kimberlite_protocol::record::RecordKind;
 
+use super::complete_appends::CompleteAppends;
 use super::error::EngineError;
 use super::records::{
     check_plaintext, open_payload, record_kind, Chain, SqlLogPayload, SYSTEM_STREAM,
@@ -88,13 +89,11 @@ pub(crate) fn recover(shared: &Shared, torn_tail_bytes: u64) -> Result<Recovered
     replay(shared, empty, &mut report)
 }
 
-/// Replay in progress: the kernel state and chains so far, and the records of
-/// an append whose last record has not been seen yet.
+/// Replay in progress: the kernel state and chains so far.
 struct Replay<'a> {
     shared: &'a Shared,
     state: State,
     chains: HashMap<StreamKey, Chain>,
-    pending: Vec<(u64, StoredRecord)>,
     report: &'a mut RecoveryReport,
 }
 
@@ -110,22 +109,18 @@ fn replay(
     }
     report.replayed_from_lsn = snapshot.wal_end_lsn;
     report.records_replayed = 0;
-    report.records_discarded = 0;
     let mut replay = Replay {
         shared,
         state: snapshot.state,
         chains,
-        pending: Vec::new(),
         report,
     };
-    for entry in shared.wal_reader.scan(snapshot.wal_end_lsn) {
-        let (lsn, body) = entry?;
-        let record = StoredRecord::decode(&body).map_err(|error| {
-            EngineError::Corruption(format!("WAL entry at position {lsn}: {error}"))
-        })?;
-        replay.entry(lsn, record)?;
+    let mut records = CompleteAppends::new(shared.wal_reader.scan(snapshot.wal_end_lsn));
+    for item in records.by_ref() {
+        let (lsn, record) = item?;
+        replay.apply(lsn, &record)?;
     }
-    replay.discard_pending();
+    replay.report.records_discarded = records.discarded();
     let Replay { state, chains, .. } = replay;
     let system_length = chains.get(&SYSTEM_STREAM).map_or(0, |chain| chain.length);
     shared.open_stream(SYSTEM_STREAM, system_length)?;
@@ -145,42 +140,6 @@ fn replay(
 }
 
 impl Replay<'_> {
-    /// Takes the next WAL entry. The records of an append are applied together
-    /// once its last one arrives; an append cut short by a crash (never
-    /// acknowledged) is left out, whether the log ends or a new append starts.
-    fn entry(&mut self, lsn: u64, record: StoredRecord) -> Result<(), EngineError> {
-        if record.is_first_of_append() {
-            self.discard_pending();
-        } else if self.pending.is_empty() {
-            return Err(EngineError::Corruption(format!(
-                "WAL entry at position {lsn}: record {} of stream {}/{} continues an append \
-                 whose first record is missing",
-                record.offset, record.tenant_id, record.stream_id
-            )));
-        }
-        let last = record.is_last_of_append();
-        self.pending.push((lsn, record));
-        if last {
-            for (lsn, record) in std::mem::take(&mut self.pending) {
-                self.apply(lsn, &record)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Drops the records of an unfinished append.
-    fn discard_pending(&mut self) {
-        if let Some((lsn, _)) = self.pending.first() {
-            tracing::warn!(
-                lsn,
-                records = self.pending.len(),
-                "dropping an append a crash cut short (it was never acknowledged)"
-            );
-            self.report.records_discarded += self.pending.len() as u64;
-            self.pending.clear();
-        }
-    }
-
     /// Checks one record's chain link, re-applies it to the kernel and indexes it.
     fn apply(&mut self, lsn: u64, record: &StoredRecord) -> Result<(), EngineError> {
         let key = (record.tenant_id, record.stream_id);
