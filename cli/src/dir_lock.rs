@@ -33,13 +33,14 @@ pub fn open(dir: &Path) -> Result<Option<DirLock>, CliError> {
     }
 }
 
-/// The error for a directory whose lock is held.
-pub fn busy(dir: &Path, error: &io::Error) -> CliError {
+/// The error for a lock that could not be taken: held by another process, or
+/// a failed `flock`.
+pub fn busy(dir: &Path, error: io::Error) -> CliError {
     if error.kind() == io::ErrorKind::WouldBlock {
         CliError::DirectoryInUse {
             path: dir.to_path_buf(),
         }
     } else {
-        CliError::io(dir.join(CONFIG_FILE))(io::Error::new(error.kind(), error.to_string()))
+        CliError::io(dir.join(CONFIG_FILE))(error)
     }
 }

@@ -77,7 +77,7 @@ fn serve(dir: &Path, config: &NodeConfig, overrides: Overrides) -> Result<(), Cl
     let _held = match lock.as_mut() {
         Some(lock) => Some(
             lock.try_write()
-                .map_err(|error| dir_lock::busy(dir, &error))?,
+                .map_err(|error| dir_lock::busy(dir, error))?,
         ),
         None => None,
     };

@@ -30,7 +30,7 @@ pub fn run(args: &VerifyArgs) -> Result<(), CliError> {
     let _held = match lock.as_mut() {
         Some(lock) => Some(
             lock.try_read()
-                .map_err(|error| dir_lock::busy(&args.dir, &error))?,
+                .map_err(|error| dir_lock::busy(&args.dir, error))?,
         ),
         None => None,
     };

@@ -20,7 +20,8 @@
 //! (recomputed from the plaintext after decryption when the tenant's key
 //! exists; a tenant whose key was erased is reported as such and its chain and
 //! tree are still checked from the stored hashes), every entry of
-//! `offsets.idx` and every stored hash of `tree.hashes`. Index files behind the
+//! `offsets.idx` and every stored hash of `tree.hashes`, and each stream's
+//! length and head as `state/snapshot` claims them. Index files behind the
 //! log and a torn tail of the last segment are notices: the next start repairs
 //! them, and neither was acknowledged data. Every file is opened read-only
 //! through [`ReadOnlyVfs`], so verification cannot change the directory even
