@@ -189,20 +189,27 @@ fn check_record(
         )
         .with_source(error)
     })?;
-    let proof = &record.inclusion_proof;
-    verify_inclusion(
-        &hash,
-        record.offset.0,
-        checkpoint.size,
-        proof,
-        &checkpoint.root,
-    )
-    .map_err(|error| {
+    check_inclusion(&hash, record.offset.0, checkpoint, &record.inclusion_proof)
+}
+
+/// Checks that the leaf `hash` (a record hash) is at `index` in the tree `checkpoint`
+/// commits to, with an RFC 6962 inclusion proof.
+///
+/// # Errors
+/// `NotIncluded` when the proof leads to another root, `MalformedProof` for an index
+/// outside the tree or a proof of the wrong length.
+pub fn check_inclusion(
+    hash: &Hash,
+    index: u64,
+    checkpoint: &Checkpoint,
+    proof: &[Hash],
+) -> Result<()> {
+    verify_inclusion(hash, index, checkpoint.size, proof, &checkpoint.root).map_err(|error| {
         let failure = match error {
             ProofError::RootMismatch => Failure::NotIncluded,
             _ => Failure::MalformedProof,
         };
-        let message = format!("record {} is not proven to be in the tree", record.offset);
+        let message = format!("record {index} is not proven to be in the tree");
         fail(failure, message).with_source(error)
     })
 }
@@ -235,3 +242,6 @@ pub fn verify_read(
     )?;
     Ok(checkpoint)
 }
+
+#[cfg(test)]
+mod tests;

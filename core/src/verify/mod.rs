@@ -15,8 +15,8 @@ mod state_dir;
 pub(crate) mod trust;
 
 pub use checks::{
-    check_consistency, check_records, open_signed_checkpoint, parse_verifier_key, stream_origin,
-    verify_read,
+    check_consistency, check_inclusion, check_records, open_signed_checkpoint, parse_verifier_key,
+    stream_origin, verify_read,
 };
 pub use kimberlite_protocol::checkpoint::Checkpoint;
 pub use state_dir::{StoreOutcome, TrustedStateDir};
