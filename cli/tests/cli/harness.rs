@@ -169,9 +169,9 @@ impl Server {
     /// Sends SIGTERM and waits for the exit; returns the status and what the
     /// process printed on standard output and error.
     pub fn terminate(mut self) -> (ExitStatus, String, String) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(sent.success(), "kill -TERM failed");
+        let pid = i32::try_from(self.child.id()).unwrap();
+        let pid = rustix::process::Pid::from_raw(pid).unwrap();
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
         let started = Instant::now();
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
