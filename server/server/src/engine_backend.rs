@@ -6,6 +6,7 @@
 //! the engine's commit listener (see `tail.rs`). API keys are drawn here (a random
 //! key id) and stored through catalog commands, holding only salt and hash.
 
+mod sql;
 mod tail;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use kimberlite_protocol::message::{
     ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo, VerifiedRecord,
 };
 use kimberlite_protocol::{ErrorCode, Hash, Offset, StreamId, TenantId};
+use kimberlite_sql::SqlEngine;
 use kimberlite_storage::engine::{Completion, Engine, EngineError};
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -32,6 +34,7 @@ use tail::Tails;
 pub struct EngineBackend {
     engine: Arc<Engine>,
     tails: Arc<Tails>,
+    sql: Option<Arc<SqlEngine>>,
 }
 
 impl EngineBackend {
@@ -43,7 +46,21 @@ impl EngineBackend {
         engine.on_commit(Arc::new(move |tenant_id, stream_id, length| {
             listener.committed(tenant_id, stream_id, length);
         }));
-        Self { engine, tails }
+        Self {
+            engine,
+            tails,
+            sql: None,
+        }
+    }
+
+    /// [`new`](Self::new) that also answers Query and QueryAt through `sql`
+    /// (without it, SQL requests get an error).
+    #[must_use]
+    pub fn with_sql(engine: Arc<Engine>, sql: Arc<SqlEngine>) -> Self {
+        Self {
+            sql: Some(sql),
+            ..Self::new(engine)
+        }
     }
 
     /// The engine served.
@@ -189,18 +206,24 @@ impl Backend for EngineBackend {
 
     async fn query(
         &self,
-        _tenant_id: TenantId,
-        _request: QueryRequest,
+        tenant_id: TenantId,
+        request: QueryRequest,
     ) -> BackendResult<QueryResponse> {
-        Err(BackendError::sql_unavailable())
+        match &self.sql {
+            Some(sql) => sql::query(sql.clone(), tenant_id, request).await,
+            None => Err(BackendError::sql_unavailable()),
+        }
     }
 
     async fn query_at(
         &self,
-        _tenant_id: TenantId,
-        _request: QueryAtRequest,
+        tenant_id: TenantId,
+        request: QueryAtRequest,
     ) -> BackendResult<QueryResponse> {
-        Err(BackendError::sql_unavailable())
+        match &self.sql {
+            Some(sql) => sql::query_at(sql.clone(), tenant_id, request).await,
+            None => Err(BackendError::sql_unavailable()),
+        }
     }
 
     async fn read_verified(

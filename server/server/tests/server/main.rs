@@ -17,5 +17,6 @@ mod memory;
 mod metrics;
 mod requests;
 mod shutdown;
+mod sql;
 mod subscriptions;
 mod tls;

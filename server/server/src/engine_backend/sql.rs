@@ -1,0 +1,60 @@
+//! Query and QueryAt through the SQL engine, on tokio's blocking pool (a
+//! statement reads SQLite and may wait for its SQL log record to be durable).
+//!
+//! The break-glass reason of a request is recorded as the audit reason of the
+//! statement. Results use the plain v5 value kinds.
+
+use std::sync::Arc;
+
+use kimberlite_protocol::message::{QueryAtRequest, QueryRequest, QueryResponse};
+use kimberlite_protocol::{ErrorCode, TenantId};
+use kimberlite_sql::{AuditInfo, QueryOutput, SqlContext, SqlEngine, SqlError};
+
+use crate::backend::{BackendError, BackendResult};
+
+fn context(break_glass_reason: Option<String>) -> SqlContext {
+    SqlContext {
+        audit: AuditInfo {
+            reason: break_glass_reason,
+            ..AuditInfo::default()
+        },
+        extended_values: false,
+    }
+}
+
+async fn run(
+    call: impl FnOnce() -> Result<QueryOutput, SqlError> + Send + 'static,
+) -> BackendResult<QueryResponse> {
+    match tokio::task::spawn_blocking(call).await {
+        Ok(Ok(output)) => {
+            let (columns, rows) = output.into_columns_and_rows();
+            Ok(QueryResponse { columns, rows })
+        }
+        Ok(Err(error)) => Err(BackendError::new(error.code(), error.to_string())),
+        Err(error) => Err(BackendError::new(
+            ErrorCode::InternalError,
+            format!("SQL call failed: {error}"),
+        )),
+    }
+}
+
+/// Runs a statement on the current state.
+pub(super) async fn query(
+    sql: Arc<SqlEngine>,
+    tenant_id: TenantId,
+    request: QueryRequest,
+) -> BackendResult<QueryResponse> {
+    let context = context(request.break_glass_reason);
+    run(move || sql.execute(tenant_id, &request.sql, &request.params, &context)).await
+}
+
+/// Runs a query on the state at a SQL log position.
+pub(super) async fn query_at(
+    sql: Arc<SqlEngine>,
+    tenant_id: TenantId,
+    request: QueryAtRequest,
+) -> BackendResult<QueryResponse> {
+    let context = context(request.break_glass_reason);
+    let position = request.position.get();
+    run(move || sql.query_at(tenant_id, &request.sql, &request.params, position, &context)).await
+}

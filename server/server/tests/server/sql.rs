@@ -1,0 +1,130 @@
+//! SQL over the protocol: the engine backend with the SQL engine, the seed
+//! example (CREATE TABLE, INSERT, SELECT, AS OF TIMESTAMP before and after
+//! the insert, as existing clients send it), QueryAt and error codes.
+
+use std::sync::Arc;
+
+use kimberlite_protocol::message::{QueryAtRequest, QueryRequest, QueryResponse};
+use kimberlite_protocol::{ErrorCode, Offset, RequestPayload, ResponsePayload, Value};
+use kimberlite_server::{EngineBackend, Server};
+use kimberlite_sql::SqlEngine;
+use kimberlite_storage::engine::{Engine, EngineConfig};
+use kimberlite_storage::io::os::OsVfs;
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+
+use crate::harness::{dev_config, error_of, Client};
+
+fn query(sql: &str) -> RequestPayload {
+    RequestPayload::Query(QueryRequest {
+        sql: sql.to_owned(),
+        params: Vec::new(),
+        break_glass_reason: None,
+    })
+}
+
+fn query_at(sql: &str, position: u64) -> RequestPayload {
+    RequestPayload::QueryAt(QueryAtRequest {
+        sql: sql.to_owned(),
+        params: Vec::new(),
+        position: Offset(position),
+        break_glass_reason: None,
+    })
+}
+
+async fn rows(client: &mut Client<TcpStream>, payload: RequestPayload) -> QueryResponse {
+    match client.call(payload).await {
+        ResponsePayload::Query(response) | ResponsePayload::QueryAt(response) => response,
+        other => panic!("expected rows, got {other:?}"),
+    }
+}
+
+/// The commit time of SQL log record `position` cut to milliseconds, plus
+/// `extra_ms`, as RFC 3339 text.
+async fn commit_time(client: &mut Client<TcpStream>, position: u64, extra_ms: u64) -> String {
+    let sql = format!(
+        "WITH t AS (SELECT timestamp / 1000000 + {extra_ms} AS ms FROM kimberlite_audit \
+         WHERE position = {position}) \
+         SELECT strftime('%Y-%m-%dT%H:%M:%S', ms / 1000, 'unixepoch') || '.' || \
+         printf('%03d', ms % 1000) || '+00:00' FROM t"
+    );
+    match rows(client, query(&sql)).await.rows.as_slice() {
+        [row] => match row.as_slice() {
+            [Value::Text(text)] => text.clone(),
+            other => panic!("unexpected time {other:?}"),
+        },
+        other => panic!("unexpected rows {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_example_over_the_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let vfs = Arc::new(OsVfs);
+    let config = EngineConfig::new(dir.path().join("data"), "kimberlite.test");
+    Engine::init(vfs.clone(), &config).unwrap();
+    let engine = Arc::new(Engine::open(vfs, config).unwrap().0);
+    engine
+        .create_tenant(kimberlite_protocol::TenantId(1), "clinic")
+        .unwrap();
+    let sql = Arc::new(SqlEngine::open(engine.clone(), dir.path().join("sql")).unwrap());
+    let backend = Arc::new(EngineBackend::with_sql(engine.clone(), sql));
+    let server = Server::bind(dev_config(), backend).await.unwrap();
+    let address = server.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    let mut client = Client::new(TcpStream::connect(address).await.unwrap());
+    assert!(matches!(
+        client.handshake(None).await,
+        ResponsePayload::Handshake(_)
+    ));
+
+    let created = rows(
+        &mut client,
+        query("CREATE TABLE patients (id INTEGER, name TEXT)"),
+    )
+    .await;
+    assert_eq!(created.columns, ["rows_affected", "log_offset"]);
+    assert_eq!(created.rows, [[Value::BigInt(0), Value::BigInt(0)]]);
+    // Commit times have nanosecond resolution; the AS OF text below has
+    // milliseconds, so the insert must land in a later millisecond.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let inserted = rows(
+        &mut client,
+        query("INSERT INTO patients VALUES (1, 'Ada'), (2, 'Grace')"),
+    )
+    .await;
+    assert_eq!(inserted.rows, [[Value::BigInt(2), Value::BigInt(1)]]);
+
+    let both = vec![
+        vec![Value::BigInt(1), Value::Text("Ada".into())],
+        vec![Value::BigInt(2), Value::Text("Grace".into())],
+    ];
+    let select = "SELECT * FROM patients ORDER BY id";
+    let current = rows(&mut client, query(select)).await;
+    assert_eq!(current.columns, ["id", "name"]);
+    assert_eq!(current.rows, both);
+
+    // At or before the create's commit, so before the insert's.
+    let before = commit_time(&mut client, 0, 0).await;
+    // After the insert's commit.
+    let after = commit_time(&mut client, 1, 1).await;
+    let as_of = |time: &str| query(&format!("{select} AS OF TIMESTAMP '{time}'"));
+    assert!(rows(&mut client, as_of(&before)).await.rows.is_empty());
+    assert_eq!(rows(&mut client, as_of(&after)).await.rows, both);
+
+    assert!(rows(&mut client, query_at(select, 0)).await.rows.is_empty());
+    assert_eq!(rows(&mut client, query_at(select, 1)).await.rows, both);
+    let ahead = client.call(query_at(select, 2)).await;
+    assert_eq!(error_of(&ahead).0, ErrorCode::PositionAhead);
+    let missing = client.call(query("SELECT * FROM nowhere")).await;
+    assert_eq!(error_of(&missing).0, ErrorCode::TableNotFound);
+    let syntax = client.call(query("SELEKT 1")).await;
+    assert_eq!(error_of(&syntax).0, ErrorCode::QueryParseError);
+
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
+    engine.shutdown().unwrap();
+}
