@@ -124,14 +124,14 @@ pub fn verify_inclusion(
     proof: Vec<Vec<u8>>,
     root: &[u8],
 ) -> PyResult<()> {
-    let (leaf, root, proof) = (hash("leaf", leaf)?, hash("root", root)?, hashes("proof", &proof)?);
-    merkle::verify_inclusion(&leaf, index, size, &proof, &root).map_err(|error| {
-        let failure = match error {
-            merkle::ProofError::RootMismatch => Failure::NotIncluded,
-            _ => Failure::MalformedProof,
-        };
-        fail(failure, &error)
-    })
+    let (leaf, proof) = (hash("leaf", leaf)?, hashes("proof", &proof)?);
+    let tree = Checkpoint {
+        origin: String::new(),
+        size,
+        root: hash("root", root)?,
+        extensions: Vec::new(),
+    };
+    verify::check_inclusion(&leaf, index, &tree, &proof).map_err(|error| core_fail(&error))
 }
 
 /// Checks that the tree (`new_size`, `new_root`) extends (`old_size`, `old_root`),
