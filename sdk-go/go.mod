@@ -1,0 +1,3 @@
+module github.com/kimberlitedb/kimberlite-go
+
+go 1.23
