@@ -12,6 +12,7 @@ mod calls;
 mod engine;
 mod fixtures;
 mod harness;
+mod isolation;
 mod proxy;
 mod robustness;
 mod store;
