@@ -1,6 +1,9 @@
 //! Checking a value against a column's type and turning it into the column's
 //! canonical storage form (see [`crate::column_type`]).
 
+#[cfg(test)]
+mod tests;
+
 use kimberlite_kernel::{ColumnDef, ColumnType};
 
 use crate::cell::Cell;

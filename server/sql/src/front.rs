@@ -3,6 +3,9 @@
 //! (`AS OF TIMESTAMP`, `FOR SYSTEM_TIME AS OF`, `AT OFFSET`) taken out of the
 //! token stream, and everything else parsed by sqlparser.
 
+#[cfg(test)]
+mod tests;
+
 use sqlparser::ast::{Ident, ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;

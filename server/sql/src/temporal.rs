@@ -1,6 +1,9 @@
 //! Dates and times as text: parsing what users write (RFC 3339 and
 //! `YYYY-MM-DD HH:MM:SS[.fff]` in UTC) and the canonical forms stored.
 
+#[cfg(test)]
+mod tests;
+
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 

@@ -214,34 +214,9 @@ pub fn alter_table(
     let mut row_ops = Vec::new();
     let alteration = match operation {
         AlterTableOperation::AddColumn { column_def, .. } => {
-            let column = ident_name(&column_def.name);
-            let mut def = ColumnDef {
-                name: column.clone(),
-                column_type: column_type::from_sql(&column_def.data_type)?,
-                nullable: true,
-                default: None,
-            };
-            for option in &column_def.options {
-                match &option.option {
-                    ColumnOption::Null => {}
-                    ColumnOption::Default(expr) => {
-                        let text = checked_default(&def, expr)?;
-                        let value = coerce(&def, evaluate_constant(&text)?)?;
-                        def.default = Some(text);
-                        row_ops.push(RowOp::FillColumn {
-                            table: table.clone(),
-                            column: column.clone(),
-                            value,
-                        });
-                    }
-                    other => {
-                        return Err(SqlError::Unsupported(format!(
-                            "ADD COLUMN with {other} (only DEFAULT)"
-                        )))
-                    }
-                }
-            }
-            TableAlteration::AddColumn(def)
+            let (alteration, fill) = add_column(&table, column_def)?;
+            row_ops.extend(fill);
+            alteration
         }
         AlterTableOperation::DropColumn { column_names, .. } => {
             let [column] = column_names.as_slice() else {
@@ -275,6 +250,42 @@ pub fn alter_table(
     let mut plan = Plan::catalog("ALTER TABLE", &table, vec![change]);
     plan.record.row_ops = row_ops;
     Ok(plan)
+}
+
+/// `ADD COLUMN`, and the fill of current rows when it has a default.
+fn add_column(
+    table: &str,
+    column_def: &sqlparser::ast::ColumnDef,
+) -> Result<(TableAlteration, Option<RowOp>), SqlError> {
+    let column = ident_name(&column_def.name);
+    let mut def = ColumnDef {
+        name: column.clone(),
+        column_type: column_type::from_sql(&column_def.data_type)?,
+        nullable: true,
+        default: None,
+    };
+    let mut fill = None;
+    for option in &column_def.options {
+        match &option.option {
+            ColumnOption::Null => {}
+            ColumnOption::Default(expr) => {
+                let text = checked_default(&def, expr)?;
+                let value = coerce(&def, evaluate_constant(&text)?)?;
+                def.default = Some(text);
+                fill = Some(RowOp::FillColumn {
+                    table: table.to_owned(),
+                    column: column.clone(),
+                    value,
+                });
+            }
+            other => {
+                return Err(SqlError::Unsupported(format!(
+                    "ADD COLUMN with {other} (only DEFAULT)"
+                )))
+            }
+        }
+    }
+    Ok((TableAlteration::AddColumn(def), fill))
 }
 
 /// `CREATE [UNIQUE] INDEX name ON t (columns)`.

@@ -1,0 +1,149 @@
+//! SQL benchmark: durable single-row INSERT statements per second (1 thread,
+//! 8 threads on 8 tenants, 8 threads on one tenant), rows per second with
+//! 1,000-row INSERTs, and an AS OF query against the same query on current
+//! rows over a 100,000-row table. Prints a table; asserts nothing.
+//!
+//! `cargo run --release -p kimberlite-sql --example bench_sql`
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark program stops loudly on any failure"
+)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kimberlite_protocol::{TenantId, Value};
+use kimberlite_sql::{QueryOutput, SqlContext, SqlEngine};
+use kimberlite_storage::engine::{Engine, EngineConfig};
+use kimberlite_storage::io::os::OsVfs;
+
+const SINGLE_ROW_STATEMENTS: u64 = 2_000;
+const BATCH_ROWS: u64 = 1_000;
+const BATCHES: u64 = 100;
+const QUERY_RUNS: u32 = 20;
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let vfs = Arc::new(OsVfs);
+    let config = EngineConfig::new(dir.path().join("data"), "kimberlite.bench");
+    Engine::init(vfs.clone(), &config).unwrap();
+    let engine = Arc::new(Engine::open(vfs, config).unwrap().0);
+    for tenant in 1..=10 {
+        engine.create_tenant(TenantId(tenant), "bench").unwrap();
+    }
+    let sql = Arc::new(SqlEngine::open(engine.clone(), dir.path().join("sql")).unwrap());
+    for tenant in 1..=10 {
+        run(
+            &sql,
+            tenant,
+            "CREATE TABLE t (id BIGINT PRIMARY KEY, v INTEGER, note TEXT)",
+        );
+    }
+
+    println!("{:<52} {:>14}", "measure", "figure");
+    let one = single_rows(&sql, &[1], SINGLE_ROW_STATEMENTS);
+    print_rate("single-row INSERT, 1 thread (statements/s)", one);
+    let tenants: Vec<u64> = (2..=9).collect();
+    let eight = single_rows(&sql, &tenants, SINGLE_ROW_STATEMENTS / 2);
+    print_rate(
+        "single-row INSERT, 8 threads, 8 tenants (statements/s)",
+        eight,
+    );
+    let shared = single_rows(&sql, &[10; 8], SINGLE_ROW_STATEMENTS / 8);
+    print_rate(
+        "single-row INSERT, 8 threads, 1 tenant (statements/s)",
+        shared,
+    );
+
+    let started = Instant::now();
+    for batch in 0..BATCHES {
+        let values: Vec<String> = (0..BATCH_ROWS)
+            .map(|n| {
+                let id = 1_000_000 + batch * BATCH_ROWS + n;
+                format!("({id}, {}, 'row {id}')", id % 1000)
+            })
+            .collect();
+        run(
+            &sql,
+            1,
+            &format!("INSERT INTO t VALUES {}", values.join(", ")),
+        );
+    }
+    let rows = (BATCHES * BATCH_ROWS) as f64 / started.elapsed().as_secs_f64();
+    print_rate("1,000-row INSERT (rows/s)", rows);
+
+    let query = "SELECT count(*), sum(v) FROM t WHERE v % 7 = 3";
+    let current = time_query(&sql, query);
+    let past = time_query(&sql, &format!("{query} AT OFFSET 60"));
+    println!(
+        "{:<52} {:>11.2} ms",
+        "query on 102,000 current rows",
+        ms(current)
+    );
+    println!(
+        "{:<52} {:>11.2} ms",
+        "same query AT OFFSET (about 57,000 rows then)",
+        ms(past)
+    );
+    println!(
+        "{:<52} {:>13.2}x",
+        "AS OF / current",
+        past.as_secs_f64() / current.as_secs_f64()
+    );
+    engine.shutdown().unwrap();
+}
+
+fn run(sql: &SqlEngine, tenant: u64, statement: &str) -> QueryOutput {
+    sql.execute(TenantId(tenant), statement, &[], &SqlContext::default())
+        .unwrap()
+}
+
+/// Each entry of `tenants` is one thread inserting `per_thread` single rows
+/// into that tenant; answers statements per second.
+fn single_rows(sql: &Arc<SqlEngine>, tenants: &[u64], per_thread: u64) -> f64 {
+    let started = Instant::now();
+    let threads: Vec<_> = tenants
+        .iter()
+        .enumerate()
+        .map(|(thread, tenant)| {
+            let sql = sql.clone();
+            let tenant = *tenant;
+            std::thread::spawn(move || {
+                for n in 0..per_thread {
+                    let id = (thread as u64) * 1_000_000_000 + n;
+                    let params = [Value::BigInt(id as i64), Value::Text(format!("note {n}"))];
+                    sql.execute(
+                        TenantId(tenant),
+                        "INSERT INTO t (id, v, note) VALUES ($1, 1, $2)",
+                        &params,
+                        &SqlContext::default(),
+                    )
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    (tenants.len() as u64 * per_thread) as f64 / started.elapsed().as_secs_f64()
+}
+
+fn time_query(sql: &SqlEngine, query: &str) -> Duration {
+    run(sql, 1, query);
+    let started = Instant::now();
+    for _ in 0..QUERY_RUNS {
+        run(sql, 1, query);
+    }
+    started.elapsed() / QUERY_RUNS
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn print_rate(label: &str, rate: f64) {
+    println!("{label:<52} {rate:>14.0}");
+}
