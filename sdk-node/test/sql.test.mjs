@@ -1,0 +1,57 @@
+// SQL through the client against a real server: statements, parameters of every
+// JavaScript kind, results, and time travel with queryAt. If the server has no SQL,
+// the calls must fail with the server's error as a KimberliteError.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+
+import { Client, KimberliteError } from '../index.js'
+import { startServer } from './server.mjs'
+
+describe('SQL', () => {
+  let server
+  let client
+  let sqlAvailable = true
+  before(async () => {
+    server = await startServer()
+    client = await Client.connect({ address: server.address })
+    try {
+      await client.execute('CREATE TABLE patients (id BIGINT PRIMARY KEY, name TEXT, score REAL, active BOOLEAN, photo BYTES)')
+    } catch (error) {
+      assert.ok(error instanceof KimberliteError, `SQL failed with ${error}`)
+      assert.ok(error.code.length > 0 && error.message.length > 0)
+      sqlAvailable = false
+    }
+  })
+  after(async () => {
+    await server?.stop()
+  })
+
+  test('execute, query with parameters, and queryAt', async (t) => {
+    if (!sqlAvailable) {
+      const error = await client.query('SELECT 1').catch((caught) => caught)
+      assert.ok(error instanceof KimberliteError)
+      t.diagnostic(`the server has no SQL yet: ${error.code}: ${error.message}`)
+      return
+    }
+    const insert = 'INSERT INTO patients (id, name, score, active, photo) VALUES ($1, $2, $3, $4, $5)'
+    const first = await client.execute(insert, [1n, 'Ada', 9.5, true, Buffer.from([1, 2])])
+    assert.equal(first.rowsAffected, 1n)
+    assert.equal(typeof first.logOffset, 'bigint')
+    const second = await client.execute(insert, [2, 'Grace', null, false, null])
+    assert.equal(second.rowsAffected, 1n)
+
+    const all = await client.query('SELECT id, name, score, active, photo FROM patients ORDER BY id')
+    assert.deepEqual(all.columns, ['id', 'name', 'score', 'active', 'photo'])
+    assert.deepEqual(all.rows[0].slice(0, 4), [1n, 'Ada', 9.5, true])
+    assert.deepEqual([...all.rows[0][4]], [1, 2])
+    assert.deepEqual(all.rows[1], [2n, 'Grace', null, false, null])
+
+    const one = await client.query('SELECT name FROM patients WHERE id = $1', [2n])
+    assert.deepEqual(one.rows, [['Grace']])
+
+    const before = await client.queryAt('SELECT id FROM patients ORDER BY id', [], first.logOffset)
+    assert.deepEqual(before.rows, [[1n]])
+
+    await assert.rejects(client.query('SELECT * FROM nowhere'), (error) => error instanceof KimberliteError)
+  })
+})
