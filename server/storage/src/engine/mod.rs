@@ -58,6 +58,12 @@ pub use shared::{CommitListener, EngineStats};
 pub use stored_record::{Sealing, StoredRecord, StoredRecordError};
 pub use verified::{ProvenRecord, ProvenRecords, VerifiedRead, VerifiedRecord};
 
+pub(crate) use complete_appends::{AppendAssembler, Fed, Orphan};
+pub(crate) use records::{canonical_hash, Chain};
+pub(crate) use snapshot::read as read_snapshot;
+#[cfg(test)]
+pub(crate) use snapshot::{write as write_snapshot, Snapshot};
+
 use crate::crypto::{KeyStore, MasterKey, SigningKeyFile};
 use crate::io::Vfs;
 use crate::wal::{Wal, WalConfig};

@@ -13,9 +13,11 @@
 //! # Ok::<(), kimberlite_storage::verify::VerifyError>(())
 //! ```
 //!
-//! What is checked, for every record of every stream, reading the WAL from its
-//! first byte: segment headers and their tiling, each entry's frame and CRC32,
-//! the stored record's decoding, offsets without gaps, chain links from the
+//! What is checked, reading the WAL from its first byte: segment headers and
+//! their tiling, each entry's frame and CRC32 and the stored record's decoding;
+//! then, for every record of every append that reached the disk whole (the
+//! rule recovery applies, through the same [`AppendAssembler`]), offsets
+//! without gaps, chain links from the
 //! stream's genesis value, non-decreasing commit times, the record hash
 //! (recomputed from the plaintext after decryption when the tenant's key
 //! exists; a tenant whose key was erased is reported as such and its chain and
@@ -23,7 +25,9 @@
 //! `offsets.idx` and every stored hash of `tree.hashes`, and each stream's
 //! length and head as `state/snapshot` claims them. Index files behind the
 //! log and a torn tail of the last segment are notices: the next start repairs
-//! them, and neither was acknowledged data. Every file is opened read-only
+//! them, and neither was acknowledged data. So are the leftover entries of an
+//! append a crash cut short (its last record never reached the disk): they
+//! stay in the log, every start skips them, and they are not checked further. Every file is opened read-only
 //! through [`ReadOnlyVfs`], so verification cannot change the directory even
 //! by mistake; it is meant for a directory whose server is stopped.
 
@@ -47,11 +51,10 @@ use kimberlite_protocol::{StreamId, TenantId};
 pub use read_only::ReadOnlyVfs;
 pub use report::{Finding, Location, Progress, StreamSummary, VerifyReport};
 
-use crate::engine::StoredRecord;
+use crate::engine::{AppendAssembler, Chain, Fed, Orphan, StoredRecord};
 use crate::io::Vfs;
 use crate::wal::format::ENTRY_HEADER_BYTES;
 use payload::{Keys, PayloadOutcome};
-use snapshot_claims::ChainClaim;
 use stream_check::StreamCheck;
 use wal_walk::EntryAt;
 
@@ -94,6 +97,7 @@ pub fn verify_data_dir(
         vfs: vfs.as_ref(),
         data_dir,
         keys: Keys::open(vfs.clone(), data_dir, &mut report),
+        appends: AppendAssembler::new(),
         streams: BTreeMap::new(),
         snapshot_end: claims.as_ref().map(|claims| claims.wal_end_lsn),
         at_snapshot: BTreeMap::new(),
@@ -106,6 +110,8 @@ pub fn verify_data_dir(
         progress,
         &mut |report, entry, body| checks.entry(report, entry, body),
     )?;
+    let unfinished = checks.appends.finish();
+    discarded_notice(&mut report, &unfinished, "at the end of the log");
     if let Some(claims) = &claims {
         snapshot_claims::compare(claims, &checks.at_snapshot, checks.log_end, &mut report);
     }
@@ -124,36 +130,68 @@ struct Checks<'a> {
     vfs: &'a dyn Vfs,
     data_dir: &'a Path,
     keys: Keys,
+    /// The complete-append rule: records wait here until their append ends.
+    appends: AppendAssembler<EntryAt<'a>>,
     streams: BTreeMap<(TenantId, StreamId), StreamCheck>,
     /// The snapshot's position, if there is a readable snapshot.
     snapshot_end: Option<u64>,
     /// Each stream's chain as of the snapshot's position.
-    at_snapshot: BTreeMap<(TenantId, StreamId), ChainClaim>,
+    at_snapshot: BTreeMap<(TenantId, StreamId), Chain>,
     /// The end of the last valid entry (or of the last segment's header).
     log_end: u64,
 }
 
-impl Checks<'_> {
+impl<'a> Checks<'a> {
+    /// Takes a valid WAL entry: decodes it and passes it through the
+    /// complete-append rule, checking the records of each append that ends.
     fn entry(
         &mut self,
         report: &mut VerifyReport,
-        entry: &EntryAt<'_>,
+        entry: EntryAt<'a>,
         body: &[u8],
     ) -> io::Result<()> {
         self.log_end = self
             .log_end
             .max(entry.lsn + ENTRY_HEADER_BYTES + body.len() as u64);
-        let here = Location::file(entry.segment, Some(entry.file_offset));
         let record = match StoredRecord::decode(body) {
             Ok(record) => record,
             Err(error) => {
-                report.problem(
-                    here,
-                    format!("WAL entry does not decode as a record: {error}"),
-                );
+                let here = Location::file(entry.segment, Some(entry.file_offset));
+                let message = format!("WAL entry does not decode as a record: {error}");
+                report.problem(here, message);
                 return Ok(());
             }
         };
+        match self.appends.feed(entry, record) {
+            Ok(Fed {
+                cut_short,
+                complete,
+            }) => {
+                discarded_notice(report, &cut_short, "where the next append starts");
+                for (entry, record) in complete {
+                    self.record(report, entry, &record)?;
+                }
+            }
+            Err(Orphan { place, record }) => {
+                let key = (record.tenant_id, record.stream_id);
+                let here = Location::file(place.segment, Some(place.file_offset))
+                    .with_record(key, Some(record.offset.get()));
+                let message = "record continues an append whose first record is missing \
+                               (corruption); not checked further";
+                report.problem(here, message);
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a record of a complete append: payload, chain, offsets and tree.
+    fn record(
+        &mut self,
+        report: &mut VerifyReport,
+        entry: EntryAt<'a>,
+        record: &StoredRecord,
+    ) -> io::Result<()> {
+        let here = Location::file(entry.segment, Some(entry.file_offset));
         let key = (record.tenant_id, record.stream_id);
         let check = match self.streams.entry(key) {
             btree_map::Entry::Occupied(slot) => slot.into_mut(),
@@ -161,20 +199,40 @@ impl Checks<'_> {
                 slot.insert(StreamCheck::new(self.vfs, self.data_dir, key)?)
             }
         };
-        match self.keys.check(&record, report) {
+        match self.keys.check(record, report) {
             PayloadOutcome::Recomputed => check.count_recomputed(),
             PayloadOutcome::Erased | PayloadOutcome::Unchecked => {}
             PayloadOutcome::Bad(message) => {
                 report.problem(here.with_record(key, Some(record.offset.get())), message);
             }
         }
-        check.record(self.vfs, report, entry, &record)?;
+        check.record(self.vfs, report, entry, record)?;
         if self.snapshot_end.is_some_and(|end| entry.lsn < end) {
             self.at_snapshot.insert(key, check.chain());
         }
         report.records += 1;
         Ok(())
     }
+}
+
+/// Reports the leftover entries of an append a crash cut short, if any: where
+/// the first lies, how many there are, and which records they would have been.
+fn discarded_notice(report: &mut VerifyReport, records: &[(EntryAt<'_>, StoredRecord)], at: &str) {
+    let (Some((first, record)), Some((_, last))) = (records.first(), records.last()) else {
+        return;
+    };
+    let key = (record.tenant_id, record.stream_id);
+    let here = Location::file(first.segment, Some(first.file_offset))
+        .with_record(key, Some(record.offset.get()));
+    let message = format!(
+        "{count} WAL entries of an append cut short {at} (records {from}..={to}; its last \
+         record never reached the disk, so it was never acknowledged): every start skips them",
+        count = records.len(),
+        from = record.offset,
+        to = last.offset,
+    );
+    report.notice(here, message);
+    report.records_discarded += records.len() as u64;
 }
 
 /// Index directories of streams the log does not have must be empty.

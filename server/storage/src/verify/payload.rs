@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use kimberlite_protocol::record::{encode_record, record_hash, RecordKind, RecordRef};
+use kimberlite_protocol::record::RecordKind;
 use kimberlite_protocol::TenantId;
 
 use super::report::{Location, VerifyReport};
 use crate::crypto::{CryptoError, DataKey, KeyStore, MasterKey};
-use crate::engine::{Sealing, StoredRecord};
+use crate::engine::{canonical_hash, Sealing, StoredRecord};
 use crate::io::Vfs;
 
 /// What is known of a tenant's data key.
@@ -143,20 +143,15 @@ impl Keys {
                 }
             },
         };
-        self.scratch.clear();
-        encode_record(
-            &RecordRef {
-                tenant_id: record.tenant_id,
-                stream_id: record.stream_id,
-                offset: record.offset,
-                timestamp_ns: record.timestamp_ns,
-                kind,
-                prev_hash: record.prev_hash,
-                payload: &plaintext,
-            },
+        let recomputed = canonical_hash(
+            (record.tenant_id, record.stream_id),
+            record.offset,
+            record.timestamp_ns,
+            kind,
+            &record.prev_hash,
+            &plaintext,
             &mut self.scratch,
         );
-        let recomputed = record_hash(&self.scratch);
         if recomputed == record.record_hash {
             PayloadOutcome::Recomputed
         } else {

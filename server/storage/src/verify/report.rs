@@ -107,6 +107,9 @@ pub struct VerifyReport {
     pub wal_bytes: u64,
     /// Records checked, over all streams.
     pub records: u64,
+    /// WAL entries left out as the leftovers of appends a crash cut short
+    /// (each such append is also a notice).
+    pub records_discarded: u64,
     /// Every stream found in the log, by (tenant, stream).
     pub streams: Vec<StreamSummary>,
     /// Tenants whose data key was erased.

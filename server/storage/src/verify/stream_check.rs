@@ -11,14 +11,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use kimberlite_protocol::merkle::{empty_root, node_hash, root_from_perfect_subtrees};
-use kimberlite_protocol::record::genesis_hash;
 use kimberlite_protocol::{Hash, StreamId, TenantId, HASH_LEN};
 
 use super::report::{Location, StreamSummary, VerifyReport};
-use super::snapshot_claims::ChainClaim;
 use super::wal_walk::EntryAt;
 use super::window::Window;
-use crate::engine::StoredRecord;
+use crate::engine::{Chain, StoredRecord};
 use crate::index::offsets::OFFSET_ENTRY_LEN;
 use crate::index::tree_layout::node_count;
 use crate::index::{stream_dir, OFFSETS_FILE, TREE_FILE};
@@ -61,9 +59,8 @@ impl IndexFile {
 #[derive(Debug)]
 pub(super) struct StreamCheck {
     key: (TenantId, StreamId),
-    head: Hash,
-    next_offset: u64,
-    last_timestamp_ns: u64,
+    /// Length, head and last commit time of the records checked so far.
+    chain: Chain,
     leaves: u64,
     frontier: Vec<Hash>,
     payload_bytes: u64,
@@ -82,9 +79,7 @@ impl StreamCheck {
         let dir = stream_dir(Path::new("streams"), key.0, key.1);
         Ok(Self {
             key,
-            head: genesis_hash(key.0, key.1),
-            next_offset: 0,
-            last_timestamp_ns: 0,
+            chain: Chain::genesis(key),
             leaves: 0,
             frontier: Vec::new(),
             payload_bytes: 0,
@@ -95,12 +90,8 @@ impl StreamCheck {
     }
 
     /// The chain as checked so far: length, head and last commit time.
-    pub(super) fn chain(&self) -> ChainClaim {
-        ChainClaim {
-            length: self.next_offset,
-            head: self.head,
-            timestamp_ns: self.last_timestamp_ns,
-        }
+    pub(super) fn chain(&self) -> Chain {
+        self.chain
     }
 
     /// Counts a record whose hash was recomputed from its plaintext.
@@ -113,22 +104,22 @@ impl StreamCheck {
         &mut self,
         vfs: &dyn Vfs,
         report: &mut VerifyReport,
-        entry: &EntryAt<'_>,
+        entry: EntryAt<'_>,
         record: &StoredRecord,
     ) -> io::Result<()> {
         let offset = record.offset.get();
         let here = Location::file(entry.segment, Some(entry.file_offset))
             .with_record(self.key, Some(offset));
-        if offset != self.next_offset {
+        if offset != self.chain.length {
             let message = format!(
                 "record has offset {offset} where {} was expected (records missing or repeated)",
-                self.next_offset
+                self.chain.length
             );
             report.problem(here.clone(), message);
             // Follow the record found, so one break is reported once.
-            self.head = record.prev_hash;
+            self.chain.head = record.prev_hash;
         }
-        if record.prev_hash != self.head {
+        if record.prev_hash != self.chain.head {
             let previous = if offset == 0 {
                 "the stream's genesis value".to_owned()
             } else {
@@ -137,18 +128,20 @@ impl StreamCheck {
             let message = format!("chain broken: previous hash does not match {previous}");
             report.problem(here.clone(), message);
         }
-        if record.timestamp_ns < self.last_timestamp_ns {
+        if record.timestamp_ns < self.chain.timestamp_ns {
             let message = format!(
                 "commit time {} goes back before the previous record's {}",
-                record.timestamp_ns, self.last_timestamp_ns
+                record.timestamp_ns, self.chain.timestamp_ns
             );
             report.problem(here, message);
         }
         self.check_offset_entry(vfs, report, entry.lsn, record)?;
         self.append_leaf(vfs, report, record.record_hash)?;
-        self.head = record.record_hash;
-        self.next_offset = offset + 1;
-        self.last_timestamp_ns = record.timestamp_ns;
+        self.chain = Chain {
+            length: offset + 1,
+            head: record.record_hash,
+            timestamp_ns: record.timestamp_ns,
+        };
         self.payload_bytes += record.payload.len() as u64;
         Ok(())
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use kimberlite_protocol::{DataClass, Offset, Placement, StreamId, TenantId};
 
 use super::{verify_data_dir, ReadOnlyVfs, VerifyError, VerifyReport};
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{read_snapshot, write_snapshot, Engine, EngineConfig, Layout, Snapshot};
 use crate::io::fault::FaultVfs;
 use crate::io::{OpenMode, Vfs};
 use crate::wal::format::{ENTRY_HEADER_BYTES, SEGMENT_HEADER_BYTES};
@@ -334,25 +334,12 @@ fn a_flipped_byte_in_the_last_entry_is_caught_by_the_indexes_that_describe_it() 
     );
 }
 
-/// The snapshot's body as a tuple (postcard is positional, so this is the
-/// engine's layout), for rewriting it in tests.
-type SnapshotTuple = (
-    u64,
-    kimberlite_kernel::State,
-    Vec<((TenantId, StreamId), (u64, kimberlite_protocol::Hash, u64))>,
-);
-
-fn rewrite_snapshot(vfs: &FaultVfs, change: impl FnOnce(&mut SnapshotTuple)) {
-    let path = "/data/state/snapshot";
-    let bytes = vfs.contents(Path::new(path)).unwrap();
-    let mut snapshot: SnapshotTuple = postcard::from_bytes(&bytes[48..]).unwrap();
+/// Rewrites the snapshot through the engine's own encoder.
+fn rewrite_snapshot(vfs: &FaultVfs, change: impl FnOnce(&mut Snapshot)) {
+    let layout = Layout::new(Path::new(ROOT));
+    let mut snapshot = read_snapshot(vfs, &layout).unwrap().unwrap();
     change(&mut snapshot);
-    let body = postcard::to_allocvec(&snapshot).unwrap();
-    let mut file = bytes[..8].to_vec();
-    file.extend_from_slice(blake3::hash(&body).as_bytes());
-    file.extend_from_slice(&(body.len() as u64).to_be_bytes());
-    file.extend_from_slice(&body);
-    overwrite(vfs, path, 0, &file);
+    write_snapshot(vfs, &layout, &snapshot).unwrap();
 }
 
 #[test]
@@ -371,12 +358,12 @@ fn the_snapshot_is_read_and_its_claims_checked_against_the_log() {
     );
 
     rewrite_snapshot(&vfs, |snapshot| {
-        let claim = snapshot
-            .2
+        let (_, chain) = snapshot
+            .chains
             .iter_mut()
             .find(|(key, _)| *key == (TENANT, stream))
             .unwrap();
-        claim.1 .0 = 4;
+        chain.length = 4;
     });
     let found = problems(&verify(&vfs));
     assert_eq!(found.len(), 1, "{found:?}");
@@ -385,7 +372,7 @@ fn the_snapshot_is_read_and_its_claims_checked_against_the_log() {
         "{found:?}"
     );
 
-    rewrite_snapshot(&vfs, |snapshot| snapshot.0 += 1 << 20);
+    rewrite_snapshot(&vfs, |snapshot| snapshot.wal_end_lsn += 1 << 20);
     let found = problems(&verify(&vfs));
     assert!(
         found

@@ -5,39 +5,38 @@
 //! or removes anything: a torn tail of the last segment (a bad entry with no
 //! valid entry after it) is a notice, since the next start cuts it; a bad entry
 //! followed by a valid one, or any bad entry of an earlier segment, is a
-//! problem, and the walk goes on from the next valid entry.
+//! problem, and the walk goes on from the next valid entry. Entries are read
+//! and checked with the WAL's own [`Cursor`], as `Wal::open` and replay do.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::report::{Location, Progress, VerifyReport};
-use super::window::Window;
 use crate::io::{OpenMode, Vfs};
 use crate::wal::format::{
-    check_body, decode_entry_header, decode_segment_header, parse_segment_file_name, EntryHeader,
-    ENTRY_HEADER_BYTES, ENTRY_MAGIC, SEGMENT_HEADER_BYTES, TEMP_SUFFIX,
+    decode_segment_header, parse_segment_file_name, ENTRY_HEADER_BYTES, SEGMENT_HEADER_BYTES,
+    TEMP_SUFFIX,
 };
-use crate::wal::EntryFault;
+use crate::wal::{Cursor, EntryFault};
 
-/// Bytes read per refill of a segment.
-const SEGMENT_CHUNK_BYTES: usize = 1 << 20;
 /// Progress is reported about this often (in WAL bytes).
 const PROGRESS_STEP_BYTES: u64 = 1 << 20;
 
 /// A valid entry, where it lies.
-#[derive(Clone, Debug)]
-pub(super) struct EntryAt<'a> {
+#[derive(Clone, Copy, Debug)]
+pub(super) struct EntryAt<'s> {
     /// Its log position.
     pub lsn: u64,
     /// Its segment, relative to the data directory.
-    pub segment: &'a Path,
+    pub segment: &'s Path,
     /// Its byte offset in the segment file.
     pub file_offset: u64,
 }
 
-/// What [`walk_entries`] calls with each valid entry and its body.
-pub(super) type EntryVisitor<'v> =
-    dyn FnMut(&mut VerifyReport, &EntryAt<'_>, &[u8]) -> io::Result<()> + 'v;
+/// What [`walk_entries`] calls with each valid entry of the segments `'s` and
+/// its body.
+pub(super) type EntryVisitor<'s, 'v> =
+    dyn FnMut(&mut VerifyReport, EntryAt<'s>, &[u8]) -> io::Result<()> + 'v;
 
 /// One segment file.
 #[derive(Clone, Debug)]
@@ -133,22 +132,23 @@ pub(super) fn total_bytes(segments: &[SegmentFile]) -> u64 {
 
 /// Walks every entry of every segment in log order, calling `on_entry` with each
 /// valid one (frame and CRC32 checked) and its body.
-pub(super) fn walk_entries(
+pub(super) fn walk_entries<'s>(
     vfs: &dyn Vfs,
-    segments: &[SegmentFile],
+    segments: &'s [SegmentFile],
     report: &mut VerifyReport,
     progress: &mut dyn FnMut(Progress),
-    on_entry: &mut EntryVisitor<'_>,
+    on_entry: &mut EntryVisitor<'s, '_>,
 ) -> io::Result<()> {
     let total_bytes = total_bytes(segments);
     let mut done_before = 0;
     for (index, segment) in segments.iter().enumerate() {
         let is_last = index + 1 == segments.len();
-        let mut window = Window::open(vfs, &segment.path, SEGMENT_CHUNK_BYTES)?;
+        let file = vfs.open(&segment.path, OpenMode::ReadOnly)?;
+        let mut cursor = Cursor::new(file, segment.len);
         let mut offset = SEGMENT_HEADER_BYTES;
         let mut reported = 0;
         while offset < segment.len {
-            match check_entry(vfs, &mut window, offset)? {
+            match cursor.check_entry(offset)? {
                 Ok(header) => {
                     let entry = EntryAt {
                         lsn: segment.first_lsn + offset,
@@ -157,13 +157,13 @@ pub(super) fn walk_entries(
                     };
                     let body_at = offset + ENTRY_HEADER_BYTES;
                     let body_len = header.body_len as usize;
-                    if let Some(body) = window.bytes(vfs, body_at, body_len)? {
-                        on_entry(report, &entry, body)?;
+                    if let Some(body) = cursor.bytes(body_at, body_len)? {
+                        on_entry(report, entry, body)?;
                     }
                     offset += header.entry_bytes();
                 }
                 Err(fault) => {
-                    match bad_entry(vfs, &mut window, segment, offset, fault, is_last, report)? {
+                    match bad_entry(&mut cursor, segment, offset, fault, is_last, report)? {
                         Some(next) => offset = next,
                         None => break,
                     }
@@ -190,8 +190,7 @@ pub(super) fn walk_entries(
 
 /// Records a bad entry; returns where the walk goes on in this segment, if it does.
 fn bad_entry(
-    vfs: &dyn Vfs,
-    window: &mut Window,
+    cursor: &mut Cursor,
     segment: &SegmentFile,
     offset: u64,
     fault: EntryFault,
@@ -199,7 +198,7 @@ fn bad_entry(
     report: &mut VerifyReport,
 ) -> io::Result<Option<u64>> {
     let here = Location::file(&segment.name, Some(offset));
-    let next = valid_entry_after(vfs, window, offset)?;
+    let next = cursor.valid_entry_after(offset)?;
     match next {
         Some(next) => report.problem(
             here,
@@ -223,40 +222,4 @@ fn bad_entry(
         ),
     }
     Ok(next)
-}
-
-/// Checks the entry at `offset`: magic, length, bounds and CRC32.
-fn check_entry(
-    vfs: &dyn Vfs,
-    window: &mut Window,
-    offset: u64,
-) -> io::Result<Result<EntryHeader, EntryFault>> {
-    let Some(frame) = window.bytes(vfs, offset, ENTRY_HEADER_BYTES as usize)? else {
-        return Ok(Err(EntryFault::Truncated));
-    };
-    let header = match decode_entry_header(frame) {
-        Ok(header) => header,
-        Err(fault) => return Ok(Err(fault)),
-    };
-    let body_at = offset + ENTRY_HEADER_BYTES;
-    let Some(body) = window.bytes(vfs, body_at, header.body_len as usize)? else {
-        return Ok(Err(EntryFault::Truncated));
-    };
-    Ok(check_body(header, body).map(|()| header))
-}
-
-/// The first byte offset after `offset` where a valid entry starts, if any.
-fn valid_entry_after(vfs: &dyn Vfs, window: &mut Window, offset: u64) -> io::Result<Option<u64>> {
-    let magic = ENTRY_MAGIC.to_be_bytes();
-    let mut candidate = offset + 1;
-    while candidate + ENTRY_HEADER_BYTES <= window.len() {
-        let matches = window
-            .bytes(vfs, candidate, magic.len())?
-            .is_some_and(|word| word == magic);
-        if matches && check_entry(vfs, window, candidate)?.is_ok() {
-            return Ok(Some(candidate));
-        }
-        candidate += 1;
-    }
-    Ok(None)
 }

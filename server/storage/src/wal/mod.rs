@@ -56,6 +56,8 @@ use std::sync::Arc;
 pub use error::{EntryFault, WalError};
 pub use reader::{BodyCheck, WalReader, WalScan};
 
+pub(crate) use cursor::Cursor;
+
 use crate::io::Vfs;
 use segments::{Segment, Segments};
 

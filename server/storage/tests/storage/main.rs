@@ -10,5 +10,6 @@ mod engine_crash;
 mod fault;
 mod index;
 mod model;
+mod verify;
 mod wal;
 mod wal_crash;

@@ -52,3 +52,31 @@ fn a_continuation_without_a_start_is_corruption() {
         Some(Err(EngineError::Corruption(_)))
     ));
 }
+
+fn record(offset: u64, append_flags: u8) -> StoredRecord {
+    let (_, body) = entry(0, offset, append_flags).unwrap();
+    StoredRecord::decode(&body).unwrap()
+}
+
+fn places(records: &[Placed<&'static str>]) -> Vec<&'static str> {
+    records.iter().map(|(place, _)| *place).collect()
+}
+
+#[test]
+fn the_assembler_hands_back_whole_appends_and_names_what_it_drops() {
+    let mut assembler = AppendAssembler::new();
+    let fed = assembler.feed("a", record(0, FIRST_OF_APPEND)).unwrap();
+    assert!(fed.cut_short.is_empty() && fed.complete.is_empty());
+    let fed = assembler.feed("b", record(1, LAST_OF_APPEND)).unwrap();
+    assert_eq!(places(&fed.complete), vec!["a", "b"]);
+    assembler.feed("c", record(2, FIRST_OF_APPEND)).unwrap();
+    assembler.feed("d", record(3, 0)).unwrap();
+    let fed = assembler.feed("e", record(2, WHOLE_APPEND)).unwrap();
+    assert_eq!(places(&fed.cut_short), vec!["c", "d"]);
+    assert_eq!(places(&fed.complete), vec!["e"]);
+    assert!(assembler.finish().is_empty());
+    let orphan = assembler.feed("f", record(3, 0)).unwrap_err();
+    assert_eq!((orphan.place, orphan.record.offset), ("f", Offset(3)));
+    assembler.feed("g", record(3, FIRST_OF_APPEND)).unwrap();
+    assert_eq!(places(&assembler.finish()), vec!["g"]);
+}
