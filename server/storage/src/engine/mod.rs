@@ -59,7 +59,7 @@ pub use stored_record::{Sealing, StoredRecord, StoredRecordError};
 pub use verified::{ProvenRecord, ProvenRecords, VerifiedRead, VerifiedRecord};
 
 pub(crate) use complete_appends::{AppendAssembler, Fed, Orphan};
-pub(crate) use records::{canonical_hash, Chain};
+pub(crate) use records::{recompute_hash, Chain};
 pub(crate) use snapshot::read as read_snapshot;
 #[cfg(test)]
 pub(crate) use snapshot::{write as write_snapshot, Snapshot};

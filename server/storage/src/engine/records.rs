@@ -210,19 +210,30 @@ pub fn open_payload(
     }
 }
 
-/// Checks that a plaintext matches the record hash stored beside it.
-pub fn check_plaintext(record: &StoredRecord, plaintext: &[u8]) -> Result<(), EngineError> {
-    let kind = record_kind(record)?;
-    let mut scratch = Vec::new();
-    let hash = canonical_hash(
+/// The canonical hash of a stored record whose payload is `plaintext` (the
+/// value its stored `record_hash` must have).
+#[must_use]
+pub fn recompute_hash(
+    record: &StoredRecord,
+    kind: RecordKind,
+    plaintext: &[u8],
+    scratch: &mut Vec<u8>,
+) -> Hash {
+    canonical_hash(
         (record.tenant_id, record.stream_id),
         record.offset,
         record.timestamp_ns,
         kind,
         &record.prev_hash,
         plaintext,
-        &mut scratch,
-    );
+        scratch,
+    )
+}
+
+/// Checks that a plaintext matches the record hash stored beside it.
+pub fn check_plaintext(record: &StoredRecord, plaintext: &[u8]) -> Result<(), EngineError> {
+    let kind = record_kind(record)?;
+    let hash = recompute_hash(record, kind, plaintext, &mut Vec::new());
     if hash == record.record_hash {
         Ok(())
     } else {

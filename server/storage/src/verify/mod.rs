@@ -156,7 +156,7 @@ impl<'a> Checks<'a> {
         let record = match StoredRecord::decode(body) {
             Ok(record) => record,
             Err(error) => {
-                let here = Location::file(entry.segment, Some(entry.file_offset));
+                let here = entry.location();
                 let message = format!("WAL entry does not decode as a record: {error}");
                 report.problem(here, message);
                 return Ok(());
@@ -174,8 +174,7 @@ impl<'a> Checks<'a> {
             }
             Err(Orphan { place, record }) => {
                 let key = (record.tenant_id, record.stream_id);
-                let here = Location::file(place.segment, Some(place.file_offset))
-                    .with_record(key, Some(record.offset.get()));
+                let here = place.location().with_record(key, Some(record.offset.get()));
                 let message = "record continues an append whose first record is missing \
                                (corruption); not checked further";
                 report.problem(here, message);
@@ -191,7 +190,7 @@ impl<'a> Checks<'a> {
         entry: EntryAt<'a>,
         record: &StoredRecord,
     ) -> io::Result<()> {
-        let here = Location::file(entry.segment, Some(entry.file_offset));
+        let here = entry.location();
         let key = (record.tenant_id, record.stream_id);
         let check = match self.streams.entry(key) {
             btree_map::Entry::Occupied(slot) => slot.into_mut(),
@@ -222,8 +221,7 @@ fn discarded_notice(report: &mut VerifyReport, records: &[(EntryAt<'_>, StoredRe
         return;
     };
     let key = (record.tenant_id, record.stream_id);
-    let here = Location::file(first.segment, Some(first.file_offset))
-        .with_record(key, Some(record.offset.get()));
+    let here = first.location().with_record(key, Some(record.offset.get()));
     let message = format!(
         "{count} WAL entries of an append cut short {at} (records {from}..={to}; its last \
          record never reached the disk, so it was never acknowledged): every start skips them",

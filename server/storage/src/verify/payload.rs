@@ -10,7 +10,7 @@ use kimberlite_protocol::TenantId;
 
 use super::report::{Location, VerifyReport};
 use crate::crypto::{CryptoError, DataKey, KeyStore, MasterKey};
-use crate::engine::{canonical_hash, Sealing, StoredRecord};
+use crate::engine::{recompute_hash, Sealing, StoredRecord};
 use crate::io::Vfs;
 
 /// What is known of a tenant's data key.
@@ -143,15 +143,7 @@ impl Keys {
                 }
             },
         };
-        let recomputed = canonical_hash(
-            (record.tenant_id, record.stream_id),
-            record.offset,
-            record.timestamp_ns,
-            kind,
-            &record.prev_hash,
-            &plaintext,
-            &mut self.scratch,
-        );
+        let recomputed = recompute_hash(record, kind, &plaintext, &mut self.scratch);
         if recomputed == record.record_hash {
             PayloadOutcome::Recomputed
         } else {

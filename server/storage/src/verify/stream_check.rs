@@ -108,8 +108,7 @@ impl StreamCheck {
         record: &StoredRecord,
     ) -> io::Result<()> {
         let offset = record.offset.get();
-        let here = Location::file(entry.segment, Some(entry.file_offset))
-            .with_record(self.key, Some(offset));
+        let here = entry.location().with_record(self.key, Some(offset));
         if offset != self.chain.length {
             let message = format!(
                 "record has offset {offset} where {} was expected (records missing or repeated)",

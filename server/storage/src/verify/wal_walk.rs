@@ -33,6 +33,13 @@ pub(super) struct EntryAt<'s> {
     pub file_offset: u64,
 }
 
+impl EntryAt<'_> {
+    /// Where the entry is, for a finding.
+    pub(super) fn location(&self) -> Location {
+        Location::file(self.segment, Some(self.file_offset))
+    }
+}
+
 /// What [`walk_entries`] calls with each valid entry of the segments `'s` and
 /// its body.
 pub(super) type EntryVisitor<'s, 'v> =
