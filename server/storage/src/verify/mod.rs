@@ -15,21 +15,21 @@
 //!
 //! What is checked, reading the WAL from its first byte: segment headers and
 //! their tiling, each entry's frame and CRC32 and the stored record's decoding;
-//! then, for every record of every append that reached the disk whole (the
-//! rule recovery applies, through the same [`AppendAssembler`]), offsets
-//! without gaps, chain links from the
-//! stream's genesis value, non-decreasing commit times, the record hash
-//! (recomputed from the plaintext after decryption when the tenant's key
-//! exists; a tenant whose key was erased is reported as such and its chain and
-//! tree are still checked from the stored hashes), every entry of
-//! `offsets.idx` and every stored hash of `tree.hashes`, and each stream's
-//! length and head as `state/snapshot` claims them. Index files behind the
-//! log and a torn tail of the last segment are notices: the next start repairs
-//! them, and neither was acknowledged data. So are the leftover entries of an
-//! append a crash cut short (its last record never reached the disk): they
-//! stay in the log, every start skips them, and they are not checked further. Every file is opened read-only
-//! through [`ReadOnlyVfs`], so verification cannot change the directory even
-//! by mistake; it is meant for a directory whose server is stopped.
+//! then, for every record of every append that reached the disk whole (the rule
+//! recovery applies, through the same `engine::AppendAssembler`), offsets
+//! without gaps, chain links from the stream's genesis value, non-decreasing
+//! commit times, the record hash (recomputed from the plaintext after
+//! decryption when the tenant's key exists; a tenant whose key was erased is
+//! reported as such and its chain and tree are still checked from the stored
+//! hashes), every entry of `offsets.idx` and every stored hash of
+//! `tree.hashes`, and each stream's length and head as `state/snapshot` claims
+//! them. Index files behind the log and a torn tail of the last segment are
+//! notices: the next start repairs them, and neither was acknowledged data. So
+//! are the leftover entries of an append a crash cut short (its last record
+//! never reached the disk): they stay in the log, every start skips them, and
+//! they are not checked further. Every file is opened read-only through
+//! [`ReadOnlyVfs`], so verification cannot change the directory even by
+//! mistake; it is meant for a directory whose server is stopped.
 
 mod payload;
 mod read_only;
