@@ -19,6 +19,10 @@ use crate::options::{data_class, placement, Settings};
 use crate::types;
 use crate::values::{parameters, payloads};
 
+/// What a coroutine with no result resolves to: Python's `None` (`()` would
+/// become an empty tuple).
+const NOTHING: Option<bool> = None;
+
 type Shared = Arc<tokio::sync::Mutex<Option<kimberlite::Subscription>>>;
 
 /// An asyncio Kimberlite client: `client = await AsyncClient.connect(address)`.
@@ -108,7 +112,7 @@ impl AsyncClient {
         let client = self.handle.take()?;
         future_into_py(py, async move {
             drop(client);
-            Ok(())
+            Ok(NOTHING)
         })
     }
 
@@ -366,12 +370,12 @@ impl AsyncClient {
     /// Waits until everything acknowledged is durable on the server.
     fn sync<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let client = self.handle.get()?;
-        future_into_py(py, async move { core(client.sync().await) })
+        future_into_py(py, async move { core(client.sync().await).map(|()| NOTHING) })
     }
 
     /// Resolves at once: measures the cost of one awaited call across the boundary.
     fn noop<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        future_into_py(py, async move { Ok(()) })
+        future_into_py(py, async move { Ok(NOTHING) })
     }
 }
 
@@ -402,8 +406,8 @@ impl AsyncSubscription {
         future_into_py(py, async move {
             let taken = shared.lock().await.take();
             match taken {
-                Some(subscription) => core(subscription.cancel().await),
-                None => Ok(()),
+                Some(subscription) => core(subscription.cancel().await).map(|()| NOTHING),
+                None => Ok(NOTHING),
             }
         })
     }

@@ -134,8 +134,9 @@ pub fn verify_inclusion(
     verify::check_inclusion(&leaf, index, &tree, &proof).map_err(|error| core_fail(&error))
 }
 
-/// Checks that the tree (`new_size`, `new_root`) extends (`old_size`, `old_root`),
-/// through core's `check_consistency` (`Rollback`, `Fork`, `MalformedProof`).
+/// Checks that the tree (`new_size`, `new_root`) extends (`old_size`, `old_root`)
+/// with the protocol crate's RFC 6962 check: `Fork` when a root does not match,
+/// `Rollback` when the old tree is larger, `MalformedProof` otherwise.
 #[pyfunction]
 pub fn verify_consistency(
     old_size: u64,
@@ -144,17 +145,20 @@ pub fn verify_consistency(
     new_root: &[u8],
     proof: Vec<Vec<u8>>,
 ) -> PyResult<()> {
+    let (old_root, new_root) = (hash("old_root", old_root)?, hash("new_root", new_root)?);
     let proof = hashes("proof", &proof)?;
-    let tree = |size, root: &[u8]| -> PyResult<Checkpoint> {
-        Ok(Checkpoint {
-            origin: String::new(),
-            size,
-            root: hash("root", root)?,
-            extensions: Vec::new(),
-        })
-    };
-    let (old, new) = (tree(old_size, old_root)?, tree(new_size, new_root)?);
-    verify::check_consistency(Some(&old), &new, &proof).map_err(|error| core_fail(&error))
+    merkle::verify_consistency(old_size, new_size, &old_root, &new_root, &proof).map_err(
+        |error| {
+            let failure = match error {
+                merkle::ProofError::OldRootMismatch | merkle::ProofError::NewRootMismatch => {
+                    Failure::Fork
+                }
+                merkle::ProofError::OldSizeExceedsNewSize { .. } => Failure::Rollback,
+                _ => Failure::MalformedProof,
+            };
+            fail(failure, &error)
+        },
+    )
 }
 
 /// Opens a signed note with the given verifier keys; returns its text.
