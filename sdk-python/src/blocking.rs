@@ -204,7 +204,9 @@ impl Client {
             consumer_group,
         };
         let from = Offset(from_offset);
-        let inner = self.run(py, |client| client.subscribe(StreamId(stream), from, options))?;
+        let inner = self.run(py, |client| {
+            client.subscribe(StreamId(stream), from, options)
+        })?;
         Ok(Subscription {
             handle: Handle::new(std::sync::Arc::new(Mutex::new(Some(inner)))),
         })
@@ -293,8 +295,10 @@ impl Client {
         tenant_id: u64,
         label: &str,
     ) -> PyResult<types::CreatedApiKey> {
-        self.run(py, |client| client.create_api_key(TenantId(tenant_id), label))
-            .map(types::created_api_key)
+        self.run(py, |client| {
+            client.create_api_key(TenantId(tenant_id), label)
+        })
+        .map(types::created_api_key)
     }
 
     /// Revokes an API key (admin); False when it was unknown or already revoked.
@@ -332,9 +336,9 @@ impl Subscription {
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<types::SubscriptionEvent>> {
         let shared = self.handle.get()?;
         let next = py.detach(|| {
-            let mut guard = shared
-                .lock()
-                .map_err(|_| kimberlite::Error::new(kimberlite::ErrorCode::Connection, "poisoned"))?;
+            let mut guard = shared.lock().map_err(|_| {
+                kimberlite::Error::new(kimberlite::ErrorCode::Connection, "poisoned")
+            })?;
             match guard.as_mut() {
                 Some(subscription) => subscription.next_event(),
                 None => Ok(None),
@@ -363,4 +367,3 @@ impl Subscription {
         self.cancel(py)
     }
 }
-

@@ -130,7 +130,10 @@ impl AsyncClient {
     }
 
     fn __repr__(&self) -> String {
-        format!("AsyncClient(address={:?}, tenant={})", self.address, self.tenant)
+        format!(
+            "AsyncClient(address={:?}, tenant={})",
+            self.address, self.tenant
+        )
     }
 
     /// Creates a stream, or returns the tenant's stream of that name.
@@ -176,7 +179,11 @@ impl AsyncClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let client = self.handle.get()?;
         future_into_py(py, async move {
-            let read = core(client.read(StreamId(stream), Offset(from_offset), max_bytes).await)?;
+            let read = core(
+                client
+                    .read(StreamId(stream), Offset(from_offset), max_bytes)
+                    .await,
+            )?;
             Python::attach(|py| types::read_result(py, read))
         })
     }
@@ -346,9 +353,10 @@ impl AsyncClient {
     /// Revokes an API key (admin).
     fn revoke_api_key<'py>(&self, py: Python<'py>, key_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.handle.get()?;
-        future_into_py(py, async move {
-            core(client.revoke_api_key(&key_id).await)
-        })
+        future_into_py(
+            py,
+            async move { core(client.revoke_api_key(&key_id).await) },
+        )
     }
 
     /// Lists a tenant's API keys (admin).
@@ -370,7 +378,10 @@ impl AsyncClient {
     /// Waits until everything acknowledged is durable on the server.
     fn sync<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let client = self.handle.get()?;
-        future_into_py(py, async move { core(client.sync().await).map(|()| NOTHING) })
+        future_into_py(
+            py,
+            async move { core(client.sync().await).map(|()| NOTHING) },
+        )
     }
 
     /// Resolves at once: measures the cost of one awaited call across the boundary.

@@ -19,7 +19,13 @@ pub fn to_py(error: &Error) -> PyErr {
             message.push_str(&cause.to_string());
             source = cause.source();
         }
-        build(py, code.number(), code.name(), &message, error.is_retryable())
+        build(
+            py,
+            code.number(),
+            code.name(),
+            &message,
+            error.is_retryable(),
+        )
     })
 }
 

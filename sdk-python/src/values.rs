@@ -44,9 +44,9 @@ pub fn from_python(object: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Ok(Value::Boolean(flag.is_true()));
     }
     if object.is_instance_of::<PyInt>() {
-        let number: i64 = object
-            .extract()
-            .map_err(|_| crate::error::invalid_argument("an integer parameter must fit in 64 bits"))?;
+        let number: i64 = object.extract().map_err(|_| {
+            crate::error::invalid_argument("an integer parameter must fit in 64 bits")
+        })?;
         return Ok(Value::BigInt(number));
     }
     if let Ok(number) = object.cast::<PyFloat>() {

@@ -147,18 +147,16 @@ pub fn verify_consistency(
 ) -> PyResult<()> {
     let (old_root, new_root) = (hash("old_root", old_root)?, hash("new_root", new_root)?);
     let proof = hashes("proof", &proof)?;
-    merkle::verify_consistency(old_size, new_size, &old_root, &new_root, &proof).map_err(
-        |error| {
-            let failure = match error {
-                merkle::ProofError::OldRootMismatch | merkle::ProofError::NewRootMismatch => {
-                    Failure::Fork
-                }
-                merkle::ProofError::OldSizeExceedsNewSize { .. } => Failure::Rollback,
-                _ => Failure::MalformedProof,
-            };
-            fail(failure, &error)
-        },
-    )
+    merkle::verify_consistency(old_size, new_size, &old_root, &new_root, &proof).map_err(|error| {
+        let failure = match error {
+            merkle::ProofError::OldRootMismatch | merkle::ProofError::NewRootMismatch => {
+                Failure::Fork
+            }
+            merkle::ProofError::OldSizeExceedsNewSize { .. } => Failure::Rollback,
+            _ => Failure::MalformedProof,
+        };
+        fail(failure, &error)
+    })
 }
 
 /// Opens a signed note with the given verifier keys; returns its text.
@@ -196,8 +194,8 @@ pub fn open_checkpoint(
     origin: &str,
 ) -> PyResult<types::Checkpoint> {
     let verifier = verify::parse_verifier_key(verifier_key).map_err(|error| core_fail(&error))?;
-    let checkpoint =
-        verify::open_signed_checkpoint(note, &verifier, origin).map_err(|error| core_fail(&error))?;
+    let checkpoint = verify::open_signed_checkpoint(note, &verifier, origin)
+        .map_err(|error| core_fail(&error))?;
     Ok(types::checkpoint(py, &checkpoint))
 }
 
