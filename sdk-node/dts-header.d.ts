@@ -13,5 +13,14 @@ export declare class KimberliteError extends Error {
   readonly retryable: boolean
 }
 
+/**
+ * A SQL value. Parameters: `null`, `boolean`, `bigint` (BIGINT), `number` (an
+ * integral number is BIGINT, any other REAL), `string` (TEXT), `Buffer` (BYTES).
+ * Results: integers, TIMESTAMP, TIMESTAMPTZ (ns) and TIME (ns) as `bigint`, REAL and
+ * DATE (days since 1970-01-01) as `number`, TEXT, DECIMAL and JSON as `string`,
+ * BYTES and UUID as `Buffer`.
+ */
+export type SqlValue = null | boolean | bigint | number | string | Buffer
+
 /** `for await (const event of subscription)`; leaving the loop cancels it. */
 export interface Subscription extends AsyncIterable<SubscriptionEvent> {}

@@ -82,7 +82,18 @@ function wrapMethods(target) {
   }
 }
 
-wrapMethods(native.Client)
+// Static methods of N-API classes cannot be redefined: `Client` is a subclass whose
+// `connect` converts errors; instances are those of the native class.
+const connect = wrap(native.Client.connect)
+class Client extends native.Client {
+  static connect(options) {
+    return connect.call(native.Client, options)
+  }
+
+  static [Symbol.hasInstance](value) {
+    return value instanceof native.Client
+  }
+}
 wrapMethods(native.Client.prototype)
 wrapMethods(native.Subscription.prototype)
 const verify = { ...native.verify }
@@ -105,10 +116,8 @@ native.Subscription.prototype[Symbol.asyncIterator] = function iterate() {
   }
 }
 
-module.exports = {
-  Client: native.Client,
-  Subscription: native.Subscription,
-  KimberliteError,
-  errorCodes: wrap(native.errorCodes),
-  verify,
-}
+exports.Client = Client
+exports.Subscription = native.Subscription
+exports.KimberliteError = KimberliteError
+exports.errorCodes = wrap(native.errorCodes)
+exports.verify = verify

@@ -51,7 +51,7 @@ impl From<DataClass> for CoreClass {
 }
 
 /// `Global` (or nothing) for anywhere, `USEast1`, `APSoutheast2`, or any region name.
-fn placement(name: Option<String>) -> Placement {
+fn to_placement(name: Option<String>) -> Placement {
     match name.as_deref() {
         None | Some("Global") => Placement::Global,
         Some("USEast1") => Placement::Region(Region::USEast1),
@@ -60,7 +60,7 @@ fn placement(name: Option<String>) -> Placement {
     }
 }
 
-fn params(values: Option<Vec<SqlValue>>) -> napi::Result<Vec<kimberlite::Value>> {
+fn bind(values: Option<Vec<SqlValue>>) -> napi::Result<Vec<kimberlite::Value>> {
     values.unwrap_or_default().iter().map(to_value).collect()
 }
 
@@ -111,10 +111,10 @@ impl Client {
         &self,
         name: String,
         data_class: Option<DataClass>,
-        placement_name: Option<String>,
+        placement: Option<String>,
     ) -> napi::Result<BigInt> {
         let class = data_class.map_or(CoreClass::Public, CoreClass::from);
-        let place = placement(placement_name);
+        let place = to_placement(placement);
         let stream = check(self.inner.create_stream(&name, class, place).await)?;
         Ok(big(stream.0))
     }
@@ -213,9 +213,9 @@ impl Client {
     pub async fn query(
         &self,
         sql: String,
-        params_given: Option<Vec<SqlValue>>,
+        params: Option<Vec<SqlValue>>,
     ) -> napi::Result<QueryResult> {
-        let values = params(params_given)?;
+        let values = bind(params)?;
         Ok(query_result(check(self.inner.query(&sql, &values).await)?))
     }
 
@@ -224,10 +224,10 @@ impl Client {
     pub async fn query_at(
         &self,
         sql: String,
-        params_given: Option<Vec<SqlValue>>,
+        params: Option<Vec<SqlValue>>,
         position: BigInt,
     ) -> napi::Result<QueryResult> {
-        let values = params(params_given)?;
+        let values = bind(params)?;
         let at = Offset(to_u64(&position, "position")?);
         Ok(query_result(check(self.inner.query_at(&sql, &values, at).await)?))
     }
@@ -237,9 +237,9 @@ impl Client {
     pub async fn execute(
         &self,
         sql: String,
-        params_given: Option<Vec<SqlValue>>,
+        params: Option<Vec<SqlValue>>,
     ) -> napi::Result<ExecuteResult> {
-        let values = params(params_given)?;
+        let values = bind(params)?;
         let result = check(self.inner.execute(&sql, &values).await)?;
         Ok(ExecuteResult {
             rows_affected: big(result.rows_affected),

@@ -65,6 +65,7 @@ pub struct ReadResult {
     /// The event payloads, in offset order.
     pub events: Vec<Buffer>,
     /// The offset after the last event, `null` when none was read.
+    #[napi(ts_type = "bigint | null")]
     pub next_offset: MaybeBig,
 }
 
@@ -87,6 +88,7 @@ pub struct VerifiedRead {
     /// The records read, each verified.
     pub events: Vec<VerifiedEvent>,
     /// The offset after the last record, `null` when none was read.
+    #[napi(ts_type = "bigint | null")]
     pub next_offset: MaybeBig,
     /// The signed checkpoint the records were verified against, now trusted.
     pub checkpoint: Checkpoint,

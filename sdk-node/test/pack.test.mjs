@@ -33,7 +33,7 @@ test('the packed tarball installs into an empty project and works there', () => 
   execFileSync(npm, ['install', '--no-audit', '--no-fund', '--offline', tarball], { ...quiet, cwd: project })
   writeFileSync(
     join(project, 'use.cjs'),
-    `const { Client } = require('@kimberlite/client')
+    `const { Client } = require('@kimberlite/client');
 (async () => {
   const client = await Client.connect({ address: process.argv[2] })
   const stream = await client.createStream('packed')

@@ -8,7 +8,12 @@ import { describe, test } from 'node:test'
 import { verify } from '../index.js'
 import { repoRoot } from './server.mjs'
 
-const load = (name) => JSON.parse(readFileSync(join(repoRoot, 'tests', 'vectors', `${name}.json`), 'utf8'))
+// Integers beyond 2^53 (u64 ids, offsets and timestamps) are read as strings so
+// that BigInt() gets them exactly.
+const load = (name) => {
+  const text = readFileSync(join(repoRoot, 'tests', 'vectors', `${name}.json`), 'utf8')
+  return JSON.parse(text.replace(/([:[,]\s*)(\d{16,})(?=\s*[,\]}])/g, '$1"$2"'))
+}
 const hex = (text) => Buffer.from(text, 'hex')
 const flipped = (buffer) => {
   const copy = Buffer.from(buffer)
