@@ -209,7 +209,10 @@ fn rename_column(schema: &mut TableSchema, from: &str, to: &str) -> Result<(), K
             to.clone_into(name);
         }
     };
-    schema.columns.iter_mut().for_each(|column| rename(&mut column.name));
+    schema
+        .columns
+        .iter_mut()
+        .for_each(|column| rename(&mut column.name));
     schema.primary_key.iter_mut().for_each(rename);
     for unique in &mut schema.unique_constraints {
         unique.columns.iter_mut().for_each(rename);

@@ -324,15 +324,35 @@ fn rename_column(table: &str, from: &str, to: &str) -> TableChange {
 #[test]
 fn rename_column_renames_it_in_keys_and_rejects_clashes() {
     let mut state = state_with_patients();
-    run(&mut state, &sql(200, vec![add_column("patients", "nickname")]));
-    run(&mut state, &sql(210, vec![rename_column("patients", "nickname", "alias")]));
-    let schema = state.table(TENANT, "patients").map(|table| table.schema().clone());
+    run(
+        &mut state,
+        &sql(200, vec![add_column("patients", "nickname")]),
+    );
+    run(
+        &mut state,
+        &sql(210, vec![rename_column("patients", "nickname", "alias")]),
+    );
+    let schema = state
+        .table(TENANT, "patients")
+        .map(|table| table.schema().clone());
     let schema = schema.unwrap();
     assert!(schema.column("alias").is_some());
     assert!(schema.column("nickname").is_none());
 
-    let missing = reject(&mut state, &sql(220, vec![rename_column("patients", "nope", "x")]));
-    assert!(matches!(missing, KernelError::ColumnNotFound { .. }), "{missing:?}");
-    let clash = reject(&mut state, &sql(230, vec![rename_column("patients", "alias", "alias")]));
-    assert!(matches!(clash, KernelError::DuplicateColumn { .. }), "{clash:?}");
+    let missing = reject(
+        &mut state,
+        &sql(220, vec![rename_column("patients", "nope", "x")]),
+    );
+    assert!(
+        matches!(missing, KernelError::ColumnNotFound { .. }),
+        "{missing:?}"
+    );
+    let clash = reject(
+        &mut state,
+        &sql(230, vec![rename_column("patients", "alias", "alias")]),
+    );
+    assert!(
+        matches!(clash, KernelError::DuplicateColumn { .. }),
+        "{clash:?}"
+    );
 }
