@@ -32,7 +32,7 @@ def table(connection: dbapi.Connection) -> str:
     cursor = connection.cursor()
     try:
         cursor.execute(
-            f"CREATE TABLE {name} (id BIGINT PRIMARY KEY, name TEXT, price DECIMAL, "
+            f"CREATE TABLE {name} (id BIGINT PRIMARY KEY, name TEXT, price DECIMAL(8, 2), "
             "born DATE, seen TIMESTAMP, ok BOOLEAN, score REAL)"
         )
     except dbapi.DatabaseError as error:
