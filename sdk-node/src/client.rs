@@ -15,6 +15,8 @@ use crate::types::{
 use crate::values::{big, from_value, to_u64, to_value, SqlValue};
 
 /// What kind of data a stream holds; compliance features key off it.
+// The protocol's names of the classes, as JavaScript passes them.
+#[allow(clippy::upper_case_acronyms)]
 #[napi(string_enum)]
 pub enum DataClass {
     /// Protected health information (HIPAA).
@@ -229,7 +231,9 @@ impl Client {
     ) -> napi::Result<QueryResult> {
         let values = bind(params)?;
         let at = Offset(to_u64(&position, "position")?);
-        Ok(query_result(check(self.inner.query_at(&sql, &values, at).await)?))
+        Ok(query_result(check(
+            self.inner.query_at(&sql, &values, at).await,
+        )?))
     }
 
     /// Runs a SQL statement that changes state.

@@ -80,7 +80,10 @@ impl Subscription {
     /// Why the server closed the subscription (e.g. `ClientCancelled`), once it has.
     #[napi(getter)]
     pub fn close_reason(&self) -> Option<String> {
-        self.close_reason.lock().ok().and_then(|reason| reason.clone())
+        self.close_reason
+            .lock()
+            .ok()
+            .and_then(|reason| reason.clone())
     }
 
     /// The next event; `null` once the subscription is closed or cancelled. Rejects
@@ -102,7 +105,8 @@ impl Subscription {
                 payload: event.payload.into(),
             }));
         }
-        if let (Some(reason), Ok(mut slot)) = (subscription.close_reason(), self.close_reason.lock())
+        if let (Some(reason), Ok(mut slot)) =
+            (subscription.close_reason(), self.close_reason.lock())
         {
             *slot = Some(format!("{reason:?}"));
         }

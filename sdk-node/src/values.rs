@@ -48,7 +48,10 @@ pub fn to_value(value: &SqlValue) -> napi::Result<Value> {
         Either6::A(Null) => Value::Null,
         Either6::B(flag) => Value::Boolean(*flag),
         Either6::C(number) => Value::BigInt(to_i64(number)?),
-        #[allow(clippy::cast_possible_truncation, reason = "checked integral and in range")]
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "checked integral and in range"
+        )]
         Either6::D(number) if number.fract() == 0.0 && number.abs() <= MAX_SAFE_INTEGER => {
             Value::BigInt(*number as i64)
         }

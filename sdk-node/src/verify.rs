@@ -16,7 +16,10 @@ use crate::types::{to_hash, Checkpoint};
 use crate::values::to_u64;
 
 fn hashes(proof: &[Buffer]) -> napi::Result<Vec<Hash>> {
-    proof.iter().map(|hash| to_hash(hash, "proof hash")).collect()
+    proof
+        .iter()
+        .map(|hash| to_hash(hash, "proof hash"))
+        .collect()
 }
 
 fn buffer(hash: &Hash) -> Buffer {
