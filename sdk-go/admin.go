@@ -46,7 +46,7 @@ func (c *Client) CreateTenant(ctx context.Context, id uint64, name string) (uint
 	cName := C.CString(name)
 	defer C.free(unsafe.Pointer(cName))
 	var created C.uint64_t
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_create_tenant(h, C.uint64_t(id), cName, cancel, &created, e)
 	})
 	return uint64(created), err
@@ -55,7 +55,7 @@ func (c *Client) CreateTenant(ctx context.Context, id uint64, name string) (uint
 // ListTenants lists every tenant.
 func (c *Client) ListTenants(ctx context.Context) ([]Tenant, error) {
 	var list *C.kmb_tenants
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_list_tenants(h, cancel, &list, e)
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func (c *Client) CreateAPIKey(ctx context.Context, tenant uint64, label string) 
 	cLabel := C.CString(label)
 	defer C.free(unsafe.Pointer(cLabel))
 	var keyID, secret *C.char
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_create_api_key(h, C.uint64_t(tenant), cLabel, cancel, &keyID, &secret, e)
 	})
 	if err != nil {
@@ -91,7 +91,7 @@ func (c *Client) RevokeAPIKey(ctx context.Context, keyID string) (bool, error) {
 	cKey := C.CString(keyID)
 	defer C.free(unsafe.Pointer(cKey))
 	var revoked C.bool
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_revoke_api_key(h, cKey, cancel, &revoked, e)
 	})
 	return bool(revoked), err
@@ -100,7 +100,7 @@ func (c *Client) RevokeAPIKey(ctx context.Context, keyID string) (bool, error) {
 // ListAPIKeys lists the tenant's API keys.
 func (c *Client) ListAPIKeys(ctx context.Context, tenant uint64) ([]APIKey, error) {
 	var list *C.kmb_api_keys
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_list_api_keys(h, C.uint64_t(tenant), cancel, &list, e)
 	})
 	if err != nil {

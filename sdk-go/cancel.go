@@ -16,7 +16,7 @@ import (
 
 // withCancel runs call with a cancel handle tied to ctx (NULL when ctx can never
 // end) and returns its error, ctx.Err() when the context ended the call.
-func withCancel(ctx context.Context, call func(cancel *C.kmb_cancel, cError **C.kmb_error) C.kmb_status) error {
+func withCancel(ctx context.Context, call func(cancel *C.kmb_cancel, cError **C.kmb_error) uint32) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

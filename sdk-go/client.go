@@ -54,7 +54,7 @@ func Connect(ctx context.Context, options Options) (*Client, error) {
 	address := C.CString(options.Address)
 	defer C.free(unsafe.Pointer(address))
 	var handle *C.kmb_client
-	err = withCancel(ctx, func(cancel *C.kmb_cancel, cError **C.kmb_error) C.kmb_status {
+	err = withCancel(ctx, func(cancel *C.kmb_cancel, cError **C.kmb_error) uint32 {
 		return C.kmb_client_connect(address, cOptions, cancel, &handle, cError)
 	})
 	if err != nil {
@@ -78,14 +78,14 @@ func (c *Client) Close() error {
 }
 
 // call runs one C call with the live handle, tied to ctx.
-func (c *Client) call(ctx context.Context, body func(handle *C.kmb_client, cancel *C.kmb_cancel, cError **C.kmb_error) C.kmb_status) error {
+func (c *Client) call(ctx context.Context, body func(handle *C.kmb_client, cancel *C.kmb_cancel, cError **C.kmb_error) uint32) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.handle == nil {
 		return ErrClosed
 	}
 	handle := c.handle
-	return withCancel(ctx, func(cancel *C.kmb_cancel, cError **C.kmb_error) C.kmb_status {
+	return withCancel(ctx, func(cancel *C.kmb_cancel, cError **C.kmb_error) uint32 {
 		return body(handle, cancel, cError)
 	})
 }
@@ -101,7 +101,7 @@ func (c *Client) CreateStream(ctx context.Context, name string, class DataClass,
 		defer C.free(unsafe.Pointer(cRegion))
 	}
 	var id C.uint64_t
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_create_stream(h, cName, C.uint8_t(class), cRegion, cancel, &id, e)
 	})
 	return StreamID(id), err
@@ -124,7 +124,7 @@ func (c *Client) Append(ctx context.Context, stream StreamID, events [][]byte, e
 		itemsPointer = &items[0]
 	}
 	var first C.uint64_t
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_append(h, C.uint64_t(stream), itemsPointer, C.size_t(len(items)),
 			C.uint64_t(expected), cancel, &first, e)
 	})
@@ -134,7 +134,7 @@ func (c *Client) Append(ctx context.Context, stream StreamID, events [][]byte, e
 // Read reads events from from, up to about maxBytes, without verification.
 func (c *Client) Read(ctx context.Context, stream StreamID, from Offset, maxBytes uint64) (*ReadResult, error) {
 	var events *C.kmb_events
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_read(h, C.uint64_t(stream), C.uint64_t(from), C.uint64_t(maxBytes), cancel, &events, e)
 	})
 	if err != nil {
@@ -150,7 +150,7 @@ func (c *Client) Read(ctx context.Context, stream StreamID, from Offset, maxByte
 // answer fails with a verification error (ErrFork, ErrNotIncluded, ...).
 func (c *Client) ReadVerified(ctx context.Context, stream StreamID, from Offset, maxBytes uint64) (*VerifiedRead, error) {
 	var events *C.kmb_events
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_read_verified(h, C.uint64_t(stream), C.uint64_t(from), C.uint64_t(maxBytes), cancel, &events, e)
 	})
 	if err != nil {
@@ -167,7 +167,7 @@ func (c *Client) ReadVerified(ctx context.Context, stream StreamID, from Offset,
 // StreamLength returns the number of events in the stream.
 func (c *Client) StreamLength(ctx context.Context, stream StreamID) (uint64, error) {
 	var length C.uint64_t
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_stream_length(h, C.uint64_t(stream), cancel, &length, e)
 	})
 	return uint64(length), err
@@ -175,7 +175,7 @@ func (c *Client) StreamLength(ctx context.Context, stream StreamID) (uint64, err
 
 // Sync waits until everything acknowledged so far is durable on the server.
 func (c *Client) Sync(ctx context.Context) error {
-	return c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	return c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_sync(h, cancel, e)
 	})
 }
@@ -186,7 +186,7 @@ func (c *Client) Checkpoint(ctx context.Context, stream StreamID) (Checkpoint, e
 	var checkpoint Checkpoint
 	var size C.uint64_t
 	root := (*C.uint8_t)(unsafe.Pointer(&checkpoint.Root[0]))
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_checkpoint(h, C.uint64_t(stream), cancel, &size, root, e)
 	})
 	checkpoint.Size = uint64(size)
@@ -198,7 +198,7 @@ func (c *Client) Checkpoint(ctx context.Context, stream StreamID) (Checkpoint, e
 func (c *Client) ConsistencyProof(ctx context.Context, stream StreamID, fromSize, toSize uint64) ([][32]byte, error) {
 	buffer := make([][32]byte, 64)
 	var count C.size_t
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_consistency_proof(h, C.uint64_t(stream), C.uint64_t(fromSize), C.uint64_t(toSize),
 			cancel, (*C.uint8_t)(unsafe.Pointer(&buffer[0][0])), C.size_t(len(buffer)), &count, e)
 	})

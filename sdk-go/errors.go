@@ -108,7 +108,7 @@ func asError(err error, target **Error) bool {
 
 // takeError turns a status and its error object into a Go error, freeing the object.
 // A cancelled call reports the context's error.
-func takeError(ctx context.Context, status C.kmb_status, cError *C.kmb_error) error {
+func takeError(ctx context.Context, status uint32, cError *C.kmb_error) error {
 	if status == C.KMB_OK {
 		return nil
 	}

@@ -38,7 +38,7 @@ type Options struct {
 	ReconnectBackoff time.Duration
 }
 
-type optionSetter func(options *C.kmb_options, text *C.char, cError **C.kmb_error) C.kmb_status
+type optionSetter func(options *C.kmb_options, text *C.char, cError **C.kmb_error) uint32
 
 func setText(options *C.kmb_options, value string, set optionSetter) error {
 	if value == "" {
@@ -57,13 +57,13 @@ func (o Options) toC() (*C.kmb_options, error) {
 		value string
 		set   optionSetter
 	}{
-		{o.AuthToken, func(p *C.kmb_options, t *C.char, e **C.kmb_error) C.kmb_status {
+		{o.AuthToken, func(p *C.kmb_options, t *C.char, e **C.kmb_error) uint32 {
 			return C.kmb_options_set_auth_token(p, t, e)
 		}},
-		{o.StateDirectory, func(p *C.kmb_options, t *C.char, e **C.kmb_error) C.kmb_status {
+		{o.StateDirectory, func(p *C.kmb_options, t *C.char, e **C.kmb_error) uint32 {
 			return C.kmb_options_set_state_directory(p, t, e)
 		}},
-		{o.PinnedServerKey, func(p *C.kmb_options, t *C.char, e **C.kmb_error) C.kmb_status {
+		{o.PinnedServerKey, func(p *C.kmb_options, t *C.char, e **C.kmb_error) uint32 {
 			return C.kmb_options_set_pinned_server_key(p, t, e)
 		}},
 	}

@@ -24,7 +24,7 @@ type ServerInfo struct {
 // ServerInfo asks the server to describe itself.
 func (c *Client) ServerInfo(ctx context.Context) (ServerInfo, error) {
 	var handle *C.kmb_server_info
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_server_info(h, cancel, &handle, e)
 	})
 	if err != nil {

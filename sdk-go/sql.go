@@ -178,7 +178,7 @@ func takeRows(rows *C.kmb_rows) *Rows {
 	return result
 }
 
-type sqlCall func(h *C.kmb_client, sql *C.char, params *C.kmb_value, count C.size_t, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status
+type sqlCall func(h *C.kmb_client, sql *C.char, params *C.kmb_value, count C.size_t, cancel *C.kmb_cancel, e **C.kmb_error) uint32
 
 func (c *Client) sql(ctx context.Context, query string, params []any, call sqlCall) error {
 	var pinner runtime.Pinner
@@ -193,7 +193,7 @@ func (c *Client) sql(ctx context.Context, query string, params []any, call sqlCa
 	}
 	text := C.CString(query)
 	defer C.free(unsafe.Pointer(text))
-	return c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	return c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return call(h, text, first, C.size_t(len(values)), cancel, e)
 	})
 }
@@ -201,7 +201,7 @@ func (c *Client) sql(ctx context.Context, query string, params []any, call sqlCa
 // Query runs a statement on the current state; $1, $2, ... are params.
 func (c *Client) Query(ctx context.Context, query string, params ...any) (*Rows, error) {
 	var rows *C.kmb_rows
-	err := c.sql(ctx, query, params, func(h *C.kmb_client, sql *C.char, p *C.kmb_value, n C.size_t, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.sql(ctx, query, params, func(h *C.kmb_client, sql *C.char, p *C.kmb_value, n C.size_t, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_query(h, sql, p, n, cancel, &rows, e)
 	})
 	if err != nil {
@@ -214,7 +214,7 @@ func (c *Client) Query(ctx context.Context, query string, params ...any) (*Rows,
 // (time travel).
 func (c *Client) QueryAt(ctx context.Context, query string, position Offset, params ...any) (*Rows, error) {
 	var rows *C.kmb_rows
-	err := c.sql(ctx, query, params, func(h *C.kmb_client, sql *C.char, p *C.kmb_value, n C.size_t, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.sql(ctx, query, params, func(h *C.kmb_client, sql *C.char, p *C.kmb_value, n C.size_t, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_query_at(h, sql, p, n, C.uint64_t(position), cancel, &rows, e)
 	})
 	if err != nil {
@@ -226,7 +226,7 @@ func (c *Client) QueryAt(ctx context.Context, query string, position Offset, par
 // Execute runs a statement that changes state (DDL or DML).
 func (c *Client) Execute(ctx context.Context, query string, params ...any) (ExecuteResult, error) {
 	var affected, position C.uint64_t
-	err := c.sql(ctx, query, params, func(h *C.kmb_client, sql *C.char, p *C.kmb_value, n C.size_t, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.sql(ctx, query, params, func(h *C.kmb_client, sql *C.char, p *C.kmb_value, n C.size_t, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_execute(h, sql, p, n, cancel, &affected, &position, e)
 	})
 	return ExecuteResult{RowsAffected: uint64(affected), LogOffset: Offset(position)}, err

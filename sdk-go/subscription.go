@@ -43,7 +43,7 @@ func (c *Client) Subscribe(ctx context.Context, stream StreamID, from Offset, op
 		defer C.free(unsafe.Pointer(group))
 	}
 	var handle *C.kmb_subscription
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_client_subscribe(h, C.uint64_t(stream), C.uint64_t(from), C.uint32_t(options.Credits), group, cancel, &handle, e)
 	})
 	if err != nil {
@@ -70,7 +70,7 @@ func (s *Subscription) Next(ctx context.Context) (event Event, ok bool, err erro
 		return Event{}, false, ErrClosed
 	}
 	var events *C.kmb_events
-	err = withCancel(ctx, func(cancel *C.kmb_cancel, e **C.kmb_error) C.kmb_status {
+	err = withCancel(ctx, func(cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
 		return C.kmb_subscription_next(s.handle, cancel, &events, e)
 	})
 	if err != nil {

@@ -26,7 +26,7 @@ func hashesPointer(hashes [][32]byte) *C.uint8_t {
 	return (*C.uint8_t)(unsafe.Pointer(&hashes[0][0]))
 }
 
-func pure(status C.kmb_status, cError *C.kmb_error) error {
+func pure(status uint32, cError *C.kmb_error) error {
 	return takeError(context.Background(), status, cError)
 }
 

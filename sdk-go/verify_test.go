@@ -4,6 +4,8 @@ package kimberlite
 // C ABI over the Rust client and protocol crates).
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -125,7 +127,19 @@ func TestMerkleVectors(t *testing.T) {
 		} `json:"consistency_proofs"`
 	}
 	loadVectors(t, "merkle.json", &vectors)
-	leaves := hashes(t, vectors.Leaves)
+	// The vectors' leaves are SHA-256(0x00 || i as u64 big-endian); the first ones
+	// are listed, and the generated ones must agree with them.
+	leaves := make([][32]byte, 4097)
+	for i := range leaves {
+		var input [9]byte
+		binary.BigEndian.PutUint64(input[1:], uint64(i))
+		leaves[i] = sha256.Sum256(input[:])
+	}
+	for i, listed := range hashes(t, vectors.Leaves) {
+		if leaves[i] != listed {
+			t.Fatalf("generated leaf %d differs from the listed one", i)
+		}
+	}
 	for _, root := range vectors.Roots {
 		if got, err := MerkleRoot(leaves[:root.Size]); err != nil || got != hash32(t, root.RootHex) {
 			t.Errorf("root of %d leaves: %x %v", root.Size, got, err)

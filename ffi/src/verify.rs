@@ -6,7 +6,7 @@
 use std::ffi::c_char;
 
 use kimberlite::verify::{
-    check_consistency, open_signed_checkpoint, parse_verifier_key, Checkpoint,
+    check_consistency, check_inclusion, open_signed_checkpoint, parse_verifier_key, Checkpoint,
 };
 use kimberlite::{Hash, Offset, StreamId, TenantId, VerificationFailure};
 use kimberlite_protocol::merkle::root;
@@ -119,21 +119,19 @@ pub unsafe extern "C" fn kmb_verify_inclusion(
     run(error, || {
         let (leaf, root_hash) = (hash(leaf, "leaf")?, hash(root_hash, "root")?);
         let proof = hashes(proof, proof_count, "proof")?;
-        verify_inclusion(&leaf, index, size, &proof, &root_hash).map_err(|error| {
-            let kind = match error {
-                ProofError::RootMismatch => VerificationFailure::NotIncluded,
-                _ => VerificationFailure::MalformedProof,
-            };
-            failure(
-                kind,
-                format!("leaf {index} of {size} is not proven: {error}"),
-            )
-        })
+        let tree = Checkpoint {
+            origin: String::new(),
+            size,
+            root: root_hash,
+            extensions: Vec::new(),
+        };
+        Ok(check_inclusion(&leaf, index, &tree, &proof)?)
     })
 }
 
 /// Checks that the tree (`new_size`, `new_root`) extends (`old_size`, `old_root`),
-/// as a verified read does. Fails with `Rollback`, `Fork` or `MalformedProof`.
+/// as a verified read does. Fails with `Rollback`, `Fork` (also for size 0 with a
+/// root other than the empty tree's) or `MalformedProof`.
 #[no_mangle]
 pub unsafe extern "C" fn kmb_verify_consistency(
     old_size: u64,
@@ -152,6 +150,12 @@ pub unsafe extern "C" fn kmb_verify_consistency(
             extensions: Vec::new(),
         };
         let old = tree(old_size, hash(old_root, "old_root")?);
+        // A trusted state of size 0 is checked by the client as "nothing trusted";
+        // as a claim about two trees, size 0 has exactly one root.
+        if old_size == 0 && old.root != kimberlite_protocol::merkle::empty_root() {
+            let message = "a tree of size 0 has the empty root".to_owned();
+            return Err(failure(VerificationFailure::Fork, message));
+        }
         let new = tree(new_size, hash(new_root, "new_root")?);
         let proof = hashes(proof, proof_count, "proof")?;
         Ok(check_consistency(Some(&old), &new, &proof)?)

@@ -2,5 +2,10 @@
 //! UTF-8, errors, cancellation and the pure verification functions). The C program
 //! in tests/c runs the quickstart through the header (see scripts/test-go).
 
+#![allow(
+    unsafe_code,
+    reason = "the tests call the C ABI, which takes raw pointers"
+)]
+
 mod boundary;
 mod header;
