@@ -290,11 +290,9 @@ async fn a_key_of_one_tenant_never_reaches_another() {
     server.stop().await;
 }
 
-/// A key revoked while a connection that used it is open must stop that
-/// connection's requests too. The server checks keys at the handshake only, so a
-/// session opened before the revocation is still served: known gap.
+/// A key revoked while a connection that used it is open stops that connection's
+/// requests too, not only new connections.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known gap: the server checks an API key only at the handshake"]
 async fn a_revoked_key_fails_on_a_connection_opened_before() {
     let data = tempfile::tempdir().unwrap();
     let state = tempfile::tempdir().unwrap();

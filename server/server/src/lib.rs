@@ -30,6 +30,7 @@ pub mod engine_backend;
 pub mod error;
 pub mod limits;
 pub mod metrics;
+mod revoked_keys;
 mod server;
 pub mod tls;
 

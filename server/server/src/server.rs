@@ -16,6 +16,7 @@ use crate::config::{AuthMode, ServerConfig};
 use crate::connection;
 use crate::error::ServerError;
 use crate::metrics::{serve_metrics, Metrics};
+use crate::revoked_keys::RevokedKeys;
 use crate::tls::tls_acceptor;
 
 /// Connections refused at the limit that may wait at once for their first
@@ -27,6 +28,8 @@ pub(crate) struct Shared<B> {
     pub(crate) backend: Arc<B>,
     pub(crate) config: ServerConfig,
     pub(crate) metrics: Arc<Metrics>,
+    /// Keys revoked while the server runs; open sessions check it per request.
+    pub(crate) revoked_keys: RevokedKeys,
 }
 
 /// A bound server, ready to [`run`](Self::run).
@@ -77,6 +80,7 @@ impl<B: Backend> Server<B> {
             backend,
             config,
             metrics,
+            revoked_keys: RevokedKeys::default(),
         });
         Ok(Self {
             listener,

@@ -187,6 +187,9 @@ async fn admin<B: Backend>(
                 )
             })?;
             let revoked = backend.revoke_api_key(key_id).await?;
+            // Record it even if it was already revoked: sessions opened with it
+            // before must stop at their next request either way.
+            shared.revoked_keys.insert(key_id);
             ResponsePayload::ApiKeyRevoked(ApiKeyRevokedResponse { revoked })
         }
         RequestPayload::ListApiKeys(request) => ResponsePayload::ApiKeys(ApiKeysResponse {

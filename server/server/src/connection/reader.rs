@@ -21,6 +21,7 @@ use super::dispatch::{execute, prepare_tenant};
 use super::inbound::{classify, Inbound};
 use super::session::{AuthState, Session};
 use super::subscription::Subscriptions;
+use crate::auth::Identity;
 use crate::backend::{Backend, BackendError, BackendResult};
 use crate::server::Shared;
 
@@ -177,9 +178,20 @@ impl<B: Backend> Connection<B> {
             self.respond(id, answer).await;
             return;
         }
-        if let Err(error) = self.session.admit(&request) {
-            self.respond(id, Err(error)).await;
-            return;
+        match self.session.admit(&request) {
+            Err(error) => {
+                self.respond(id, Err(error)).await;
+                return;
+            }
+            Ok(Identity::ApiKey { key_id, .. }) if self.shared.revoked_keys.contains(key_id) => {
+                let refused = BackendError::new(
+                    ErrorCode::AuthenticationFailed,
+                    format!("API key {key_id} was revoked"),
+                );
+                self.respond(id, Err(refused)).await;
+                return;
+            }
+            Ok(_) => {}
         }
         let tenant_id = request.tenant_id;
         match request.payload {
