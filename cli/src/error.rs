@@ -61,6 +61,9 @@ pub enum CliError {
     /// The server failed.
     #[error("server: {0}")]
     Server(#[from] kimberlite_server::ServerError),
+    /// Opening or rebuilding the SQL views failed.
+    #[error("SQL views: {0}")]
+    Sql(#[from] kimberlite_sql::SqlError),
     /// A client call failed.
     #[error("{0}")]
     Client(#[from] kimberlite::Error),

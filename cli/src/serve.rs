@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kimberlite_server::{AdminToken, EngineBackend, Server};
+use kimberlite_sql::SqlEngine;
 use kimberlite_storage::engine::{Engine, EngineConfig, RecoveryReport};
 use kimberlite_storage::io::os::OsVfs;
 
@@ -93,13 +94,16 @@ fn serve(dir: &Path, config: &NodeConfig, overrides: Overrides) -> Result<(), Cl
     server_config.address = overrides.address.unwrap_or(server_config.address);
     server_config.metrics_address = overrides.metrics_address.or(server_config.metrics_address);
     let engine = Arc::new(open_engine(dir, config)?);
+    // The SQL views are caches of the tenants' SQL logs: opening them replays
+    // whatever they miss (all of it when `sql/` was deleted).
+    let sql = Arc::new(SqlEngine::open(engine.clone(), dir.join("sql"))?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("kimberlite-server")
         .build()
         .map_err(CliError::io(dir))?;
     let served = runtime.block_on(async {
-        let backend = Arc::new(EngineBackend::new(engine.clone()));
+        let backend = Arc::new(EngineBackend::with_sql(engine.clone(), sql));
         let server = Server::bind(server_config, backend).await?;
         println!("kimberlite listening on {}", server.local_addr());
         if let Some(metrics) = server.metrics_addr() {

@@ -22,11 +22,78 @@ fn piped_statements_and_meta_commands_run_errors_are_shown_and_quit_stops() {
     assert!(stdout.contains("\\tables"), "help text missing: {stdout}");
     assert!(stdout.contains("protocol version: 5"), "{stdout}");
     assert!(stderr.contains("unknown command \\bogus"), "{stderr}");
-    // SQL is not served yet: the server's own error reaches the user, once per
-    // statement (two on the SELECT line, one for \tables), and nothing after \q.
-    let sql_errors = stderr.matches("SQL is not available").count();
-    assert_eq!(sql_errors, 3, "{stderr}");
-    assert_eq!(stderr.matches("ERROR:").count(), 4, "{stderr}");
+    // Both statements of the SELECT line ran and printed their rows; \tables ran
+    // SHOW TABLES; the unknown meta-command is the one error; nothing after \q ran.
+    assert!(stdout.contains("1 row"), "{stdout}");
+    assert_eq!(stderr.matches("ERROR:").count(), 1, "{stderr}");
+    assert!(!stdout.contains("never"), "{stdout}");
+}
+
+#[test]
+fn the_seed_example_runs_in_the_repl_with_time_travel() {
+    let (_temp, server) = dev_server();
+    let setup = "CREATE TABLE patients (id INTEGER, name TEXT);\nSELECT * FROM patients;\n";
+    let before = run_with_input(&["repl", "--address", &server.address], setup);
+    let (_, stderr) = text(&before);
+    assert!(before.status.success(), "{stderr}");
+    assert!(!stderr.contains("ERROR:"), "{stderr}");
+    // Time passes between the empty table and the inserts, so a timestamp taken
+    // now lies strictly between them.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let between = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let stamp = format!("{}.{:03}", utc(between.as_secs()), between.subsec_millis());
+    let input = format!(
+        "INSERT INTO patients VALUES (1, 'Ada'), (2, 'Grace');\n\
+         SELECT name FROM patients ORDER BY id;\n\
+         SELECT count(*) AS at_before FROM patients AS OF TIMESTAMP '{stamp}';\n\
+         \\tables\n"
+    );
+    let output = run_with_input(&["repl", "--address", &server.address], &input);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("ERROR:"), "{stderr}");
+    assert!(
+        stdout.contains("Ada") && stdout.contains("Grace"),
+        "{stdout}"
+    );
+    let at_before = stdout
+        .lines()
+        .skip_while(|line| !line.contains("at_before"))
+        .find(|line| line.chars().any(|c| c.is_ascii_digit()))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        at_before.contains('0') && !at_before.contains('2'),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("patients"),
+        "\\tables lists the table: {stdout}"
+    );
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in UTC for a Unix time in seconds (civil-from-days).
+fn utc(seconds: u64) -> String {
+    let days = i64::try_from(seconds / 86_400).unwrap();
+    let rest = seconds % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
 }
 
 #[test]
