@@ -177,28 +177,66 @@ impl Connection {
     }
 }
 
+/// CPU seconds (user and system) this process has used so far, from
+/// `/proc/self/stat` at the usual 100 ticks per second; 0 where unavailable.
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name in parentheses; utime and stime are the 12th
+    // and 13th of them (fields 14 and 15 of the whole line).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |index: usize| fields.get(index).and_then(|v| v.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => 0.0,
+    }
+}
+
+/// Engine counters and process CPU time at one moment.
+struct Counters {
+    stats: EngineStats,
+    cpu_seconds: f64,
+}
+
+impl Counters {
+    fn now(engine: &Engine) -> Self {
+        Self {
+            stats: engine.stats(),
+            cpu_seconds: process_cpu_seconds(),
+        }
+    }
+}
+
 /// What one scenario measured.
 struct Figures {
     events: u64,
     seconds: f64,
     latencies: Vec<Duration>,
+    group_commits: u64,
     records_per_sync: f64,
+    cpu_seconds: f64,
 }
 
 impl Figures {
     fn new(
         mut latencies: Vec<Duration>,
         seconds: f64,
-        before: EngineStats,
-        after: EngineStats,
+        before: &Counters,
+        after: &Counters,
     ) -> Self {
         latencies.sort();
-        let commits = (after.group_commits - before.group_commits).max(1);
+        let commits = after.stats.group_commits - before.stats.group_commits;
+        let records = after.stats.records - before.stats.records;
         Self {
             events: latencies.len() as u64,
             seconds,
             latencies,
-            records_per_sync: (after.records - before.records) as f64 / commits as f64,
+            group_commits: commits,
+            records_per_sync: records as f64 / commits.max(1) as f64,
+            cpu_seconds: after.cpu_seconds - before.cpu_seconds,
         }
     }
 
@@ -220,11 +258,13 @@ impl Figures {
             |engine| format!("{:.0}%", 100.0 * self.rate() / engine),
         );
         println!(
-            "{name:<46} {:>12.0} {:>9.3} {:>9.3} {:>9.1} {:>9}",
+            "{name:<42} {:>9.0} {:>8.2} {:>8.2} {:>8.0} {:>8.1} {:>9.1} {:>7}",
             self.rate(),
             self.percentile_ms(0.5),
             self.percentile_ms(0.99),
+            self.group_commits as f64 / self.seconds,
             self.records_per_sync,
+            1e6 * self.cpu_seconds / self.events.max(1) as f64,
             ratio
         );
     }
@@ -239,7 +279,7 @@ fn engine_alone(root: &Path, appenders: usize, seconds: u64) -> Result<Figures> 
         let name = format!("s{index}");
         ids.push(engine.create_stream(TENANT, &name, DataClass::Public, Placement::Global)?);
     }
-    let before = engine.stats();
+    let before = Counters::now(&engine);
     let stop = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
     let threads: Vec<_> = ids
@@ -266,7 +306,7 @@ fn engine_alone(root: &Path, appenders: usize, seconds: u64) -> Result<Figures> 
         latencies.extend(thread.join().map_err(|_| "an appender panicked")??);
     }
     let seconds = start.elapsed().as_secs_f64();
-    let figures = Figures::new(latencies, seconds, before, engine.stats());
+    let figures = Figures::new(latencies, seconds, &before, &Counters::now(&engine));
     engine.shutdown()?;
     Ok(figures)
 }
@@ -315,7 +355,7 @@ async fn over_the_server(
         }
         opened.push((connection, streams));
     }
-    let before = engine.stats();
+    let before = Counters::now(&engine);
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);
     let depth = spread.depth;
@@ -332,8 +372,8 @@ async fn over_the_server(
     let figures = Figures::new(
         latencies,
         start.elapsed().as_secs_f64(),
-        before,
-        engine.stats(),
+        &before,
+        &Counters::now(&engine),
     );
     let _ = stop.send(());
     running.await??;
@@ -372,8 +412,8 @@ fn main() -> Result<()> {
         syncs_per_second(root.path())?
     );
     println!(
-        "{:<46} {:>12} {:>9} {:>9} {:>9} {:>9}",
-        "scenario", "events/s", "p50 ms", "p99 ms", "rec/sync", "of engine"
+        "{:<42} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>7}",
+        "scenario", "events/s", "p50 ms", "p99 ms", "syncs/s", "rec/sync", "CPU us/ev", "of eng."
     );
     let engine = engine_alone(root.path(), connections, seconds)?;
     engine.print(&format!("engine in process, {connections} appenders"), None);
