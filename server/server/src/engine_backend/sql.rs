@@ -18,7 +18,10 @@ fn context(break_glass_reason: Option<String>) -> SqlContext {
             reason: break_glass_reason,
             ..AuditInfo::default()
         },
-        extended_values: false,
+        // Always the richest kinds: the connection turns them into their v5 text forms
+        // (`CapabilitySet::adapt_response`) for a client that did not opt in to
+        // `kmb.values/1`, so each client gets what it can decode.
+        extended_values: true,
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use kimberlite_protocol::capability;
 use kimberlite_protocol::message::{QueryAtRequest, QueryRequest, QueryResponse};
 use kimberlite_protocol::{ErrorCode, Offset, RequestPayload, ResponsePayload, Value};
 use kimberlite_server::{EngineBackend, Server};
@@ -13,7 +14,7 @@ use kimberlite_storage::io::os::OsVfs;
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
-use crate::harness::{dev_config, error_of, Client};
+use crate::harness::{dev_config, enable, error_of, Client};
 
 fn query(sql: &str) -> RequestPayload {
     RequestPayload::Query(QueryRequest {
@@ -57,29 +58,92 @@ async fn commit_time(client: &mut Client<TcpStream>, position: u64, extra_ms: u6
     }
 }
 
+/// A development server over a real engine with SQL, on a free loopback port.
+struct SqlServer {
+    _dir: tempfile::TempDir,
+    engine: Arc<Engine>,
+    address: std::net::SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), kimberlite_server::ServerError>>,
+}
+
+impl SqlServer {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let vfs = Arc::new(OsVfs);
+        let config = EngineConfig::new(dir.path().join("data"), "kimberlite.test");
+        Engine::init(vfs.clone(), &config).unwrap();
+        let engine = Arc::new(Engine::open(vfs, config).unwrap().0);
+        engine
+            .create_tenant(kimberlite_protocol::TenantId(1), "clinic")
+            .unwrap();
+        let sql = Arc::new(SqlEngine::open(engine.clone(), dir.path().join("sql")).unwrap());
+        let backend = Arc::new(EngineBackend::with_sql(engine.clone(), sql));
+        let server = Server::bind(dev_config(), backend).await.unwrap();
+        let address = server.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            _dir: dir,
+            engine,
+            address,
+            stop,
+            task,
+        }
+    }
+
+    async fn client(&self) -> Client<TcpStream> {
+        let mut client = Client::new(TcpStream::connect(self.address).await.unwrap());
+        assert!(matches!(
+            client.handshake(None).await,
+            ResponsePayload::Handshake(_)
+        ));
+        client
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap().unwrap();
+        self.engine.shutdown().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_values_reach_clients_that_enabled_them_and_text_the_others() {
+    let server = SqlServer::start().await;
+    let mut plain = server.client().await;
+    let create =
+        "CREATE TABLE doses (id BIGINT PRIMARY KEY, mg REAL, given DATE, cost DECIMAL(10, 2))";
+    rows(&mut plain, query(create)).await;
+    let insert = "INSERT INTO doses VALUES (1, 2.5, '2026-11-24', 12.50)";
+    rows(&mut plain, query(insert)).await;
+    let select = "SELECT mg, given FROM doses";
+    let text = rows(&mut plain, query(select)).await.rows;
+    assert_eq!(
+        text,
+        [[Value::Text("2.5".into()), Value::Text("2026-11-24".into())]]
+    );
+    let mut modern = server.client().await;
+    assert!(matches!(
+        modern.call(enable(&[capability::VALUES])).await,
+        ResponsePayload::ExtensionsEnabled(_)
+    ));
+    let typed = rows(&mut modern, query(select)).await.rows;
+    assert_eq!(typed.len(), 1);
+    assert_eq!(typed[0][0], Value::Real(2.5));
+    assert!(
+        !matches!(typed[0][1], Value::Text(_)),
+        "a DATE goes as its own kind after opt-in: {typed:?}"
+    );
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_example_over_the_protocol() {
-    let dir = tempfile::tempdir().unwrap();
-    let vfs = Arc::new(OsVfs);
-    let config = EngineConfig::new(dir.path().join("data"), "kimberlite.test");
-    Engine::init(vfs.clone(), &config).unwrap();
-    let engine = Arc::new(Engine::open(vfs, config).unwrap().0);
-    engine
-        .create_tenant(kimberlite_protocol::TenantId(1), "clinic")
-        .unwrap();
-    let sql = Arc::new(SqlEngine::open(engine.clone(), dir.path().join("sql")).unwrap());
-    let backend = Arc::new(EngineBackend::with_sql(engine.clone(), sql));
-    let server = Server::bind(dev_config(), backend).await.unwrap();
-    let address = server.local_addr();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
-    let mut client = Client::new(TcpStream::connect(address).await.unwrap());
-    assert!(matches!(
-        client.handshake(None).await,
-        ResponsePayload::Handshake(_)
-    ));
+    let server = SqlServer::start().await;
+    let mut client = server.client().await;
 
     let created = rows(
         &mut client,
@@ -124,7 +188,5 @@ async fn seed_example_over_the_protocol() {
     let syntax = client.call(query("SELEKT 1")).await;
     assert_eq!(error_of(&syntax).0, ErrorCode::QueryParseError);
 
-    let _ = stop.send(());
-    task.await.unwrap().unwrap();
-    engine.shutdown().unwrap();
+    server.stop().await;
 }
