@@ -40,11 +40,13 @@ fn the_seed_example_runs_in_the_repl_with_time_travel() {
     // Time passes between the empty table and the inserts, so a timestamp taken
     // now lies strictly between them.
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let between = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
+    let between = time::OffsetDateTime::now_utc();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let stamp = format!("{}.{:03}", utc(between.as_secs()), between.subsec_millis());
+    let layout = time::format_description::parse(
+        "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:3]",
+    )
+    .unwrap();
+    let stamp = between.format(&layout).unwrap();
     let input = format!(
         "INSERT INTO patients VALUES (1, 'Ada'), (2, 'Grace');\n\
          SELECT name FROM patients ORDER BY id;\n\
@@ -73,27 +75,6 @@ fn the_seed_example_runs_in_the_repl_with_time_travel() {
         stdout.contains("patients"),
         "\\tables lists the table: {stdout}"
     );
-}
-
-/// `YYYY-MM-DD HH:MM:SS` in UTC for a Unix time in seconds (civil-from-days).
-fn utc(seconds: u64) -> String {
-    let days = i64::try_from(seconds / 86_400).unwrap();
-    let rest = seconds % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
 }
 
 #[test]
