@@ -42,11 +42,9 @@ fn the_seed_example_runs_in_the_repl_with_time_travel() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     let between = time::OffsetDateTime::now_utc();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let layout = time::format_description::parse(
-        "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:3]",
-    )
-    .unwrap();
-    let stamp = between.format(&layout).unwrap();
+    let stamp = between
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
     let input = format!(
         "INSERT INTO patients VALUES (1, 'Ada'), (2, 'Grace');\n\
          SELECT name FROM patients ORDER BY id;\n\
