@@ -1,4 +1,6 @@
-//! Client benchmark: durable appends of single 1 KiB events pipelined from ONE
+//! Client benchmark. First the workloads every SDK benchmark runs too (module
+//! [`sdk`], against a release `kimberlite` server process; `bench/sdks` compares
+//! them), then durable appends of single 1 KiB events pipelined from ONE
 //! client (many concurrent tasks sharing one `Client`, so one connection) against
 //! the same load from many clients, and verified against plain reads, all over
 //! loopback to an in-process server over the storage engine. Prints tables.
@@ -10,6 +12,9 @@
 //!   (default 20000).
 //! - `KMB_BENCH_DIR`: where to put the data directory (default: the system's
 //!   temporary directory).
+//! - `KMB_BENCH_PART`: `sdk` for the shared workloads only, `in-process` for the
+//!   in-process tables only (default: both).
+//! - `KIMBERLITE_BIN`, `KMB_BENCH_CONCURRENCY`: see [`sdk`].
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,6 +25,9 @@ use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfi
 use kimberlite_storage::engine::{Engine, EngineConfig};
 use kimberlite_storage::io::os::OsVfs;
 use kimberlite_storage::io::Vfs;
+
+#[path = "bench_client/sdk.rs"]
+mod sdk;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -281,11 +289,19 @@ fn main() -> Result<()> {
         .enable_all()
         .build()?;
     println!(
-        "kimberlite client benchmark ({} cores), in-process server over the storage engine",
+        "kimberlite client benchmark ({} cores)",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    let part = std::env::var("KMB_BENCH_PART").unwrap_or_default();
     runtime.block_on(async {
-        append_scenarios(root.path(), seconds).await?;
-        read_scenarios(root.path(), seconds, stored).await
+        if part != "in-process" {
+            sdk::run(root.path(), seconds).await?;
+        }
+        if part != "sdk" {
+            println!("\nin-process server over the storage engine");
+            append_scenarios(root.path(), seconds).await?;
+            read_scenarios(root.path(), seconds, stored).await?;
+        }
+        Ok(())
     })
 }

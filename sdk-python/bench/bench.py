@@ -1,9 +1,18 @@
-"""Python client benchmark: durable 1 KiB appends and verified reads, blocking and
-asyncio, and the cost of one no-op call across the Rust boundary. Prints a table.
+"""Python client benchmark: the workloads of every client benchmark (see
+core/examples/bench_client/sdk.rs), with the blocking client (threads) and the
+asyncio client (tasks), plus the cost of one no-op call across the Rust boundary.
+
+- append: KMB_BENCH_CONCURRENCY (64) threads or tasks sharing ONE client, each
+  appending single 1 KiB events to its own stream; events/s.
+- read, read_verified: one caller reading a stream of KMB_BENCH_READ_EVENTS (20,000)
+  1 KiB events from start to end, 64 KiB per call, again and again; events/s.
+- server_info: one caller, one round trip after the other; calls/s.
+- noop: a call that does nothing in Rust (asyncio: an empty task on the runtime).
 
 Starts its own server from KIMBERLITE_BIN (default: target/release/kimberlite of the
-repository). Environment: KMB_BENCH_SECONDS (seconds per scenario, default 3),
-KMB_BENCH_READ_EVENTS (events in the stream read, default 20000).
+repository) on a fresh data directory. KMB_BENCH_SECONDS: seconds per workload
+(default 3). Prints a line per figure and `RESULT <language> <workload> <ops/s>`
+lines (languages `python` and `python-asyncio`).
 """
 
 from __future__ import annotations
@@ -18,45 +27,34 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Callable, List, Tuple
+from typing import Awaitable, Callable, List
 
 import kimberlite
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 SECONDS = float(os.environ.get("KMB_BENCH_SECONDS", "3"))
 READ_EVENTS = int(os.environ.get("KMB_BENCH_READ_EVENTS", "20000"))
-EVENT = b"x" * 1024
-ROWS: List[Tuple[str, float, str]] = []
+CONCURRENCY = int(os.environ.get("KMB_BENCH_CONCURRENCY", "64"))
+READ_BYTES = 64 * 1024
+EVENT = b"a" * 1024
 
 
-def report(name: str, count: float, seconds: float, unit: str) -> None:
-    ROWS.append((name, count / seconds, unit))
-    print(f"{name:<48} {count / seconds:>14,.0f} {unit}", flush=True)
+def result(language: str, workload: str, rate: float, unit: str) -> None:
+    print(f"{language + ' ' + workload:<44} {rate:>14,.0f} {unit}", flush=True)
+    print(f"RESULT {language} {workload} {rate:.0f}", flush=True)
 
 
-def noop_cost(client: kimberlite.Client, aclient: kimberlite.AsyncClient) -> None:
-    calls = 200_000
-    started = time.perf_counter()
-    for _ in range(calls):
-        client.noop()
-    elapsed = time.perf_counter() - started
-    print(f"{'no-op call, blocking client':<48} {elapsed / calls * 1e9:>14,.0f} ns/call")
-
-    async def awaited() -> float:
-        count = 20_000
-        begun = time.perf_counter()
-        for _ in range(count):
-            await aclient.noop()
-        return (time.perf_counter() - begun) / count
-
-    per_call = asyncio.run_coroutine_threadsafe(awaited(), LOOP).result()
-    print(f"{'no-op call, asyncio client (awaited)':<48} {per_call * 1e9:>14,.0f} ns/call")
+def timed(call: Callable[[], int]) -> float:
+    """Runs `call` (which returns a count) again and again for SECONDS; count/s."""
+    started, total = time.perf_counter(), 0
+    while time.perf_counter() - started < SECONDS:
+        total += call()
+    return total / (time.perf_counter() - started)
 
 
-def sync_appends(client: kimberlite.Client, threads: int) -> None:
-    streams = [client.create_stream(f"bench-sync-{threads}-{i}-{time.time_ns()}")
-               for i in range(threads)]
-    counts = [0] * threads
+def blocking(client: kimberlite.Client, stream: int) -> None:
+    streams = [client.create_stream(f"bench-append-sync-{i}") for i in range(CONCURRENCY)]
+    counts = [0] * CONCURRENCY
     deadline = time.perf_counter() + SECONDS
 
     def work(index: int) -> None:
@@ -67,86 +65,102 @@ def sync_appends(client: kimberlite.Client, threads: int) -> None:
         counts[index] = offset
 
     started = time.perf_counter()
-    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(CONCURRENCY)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    report(f"appends, blocking, {threads} thread(s)", sum(counts),
-           time.perf_counter() - started, "events/s")
+    result("python", "append", sum(counts) / (time.perf_counter() - started), "events/s")
+
+    def pass_(verified: bool) -> int:
+        total, offset = 0, 0
+        while True:
+            read = (client.read_verified if verified else client.read)(stream, offset,
+                                                                        READ_BYTES)
+            total += len(read.events)
+            if read.next_offset is None or not read.events:
+                return total
+            offset = read.next_offset
+
+    result("python", "read", timed(lambda: pass_(False)), "events/s")
+    result("python", "read_verified", timed(lambda: pass_(True)), "events/s")
+
+    def info() -> int:
+        client.server_info()
+        return 1
+
+    result("python", "server_info", timed(info), "calls/s")
+    calls = 200_000
+    started = time.perf_counter()
+    for _ in range(calls):
+        client.noop()
+    elapsed = time.perf_counter() - started
+    print(f"{'python noop':<44} {elapsed / calls * 1e9:>14,.0f} ns/call")
+    print(f"RESULT python noop {calls / elapsed:.0f}")
 
 
-async def async_appends(client: kimberlite.AsyncClient, tasks: int) -> None:
-    streams = [await client.create_stream(f"bench-async-{tasks}-{i}-{time.time_ns()}")
-               for i in range(tasks)]
+async def atimed(call: Callable[[], Awaitable[int]]) -> float:
+    started, total = time.perf_counter(), 0
+    while time.perf_counter() - started < SECONDS:
+        total += await call()
+    return total / (time.perf_counter() - started)
+
+
+async def asynchronous(address: str, stream: int) -> None:
+    client = await kimberlite.AsyncClient.connect(address)
+    streams = [await client.create_stream(f"bench-append-async-{i}")
+               for i in range(CONCURRENCY)]
     deadline = time.perf_counter() + SECONDS
 
-    async def work(stream: int) -> int:
+    async def work(own: int) -> int:
         offset = 0
         while time.perf_counter() < deadline:
-            await client.append(stream, [EVENT], offset)
+            await client.append(own, [EVENT], offset)
             offset += 1
         return offset
 
     started = time.perf_counter()
-    counts = await asyncio.gather(*(work(stream) for stream in streams))
-    report(f"appends, asyncio, {tasks} tasks", sum(counts), time.perf_counter() - started,
+    counts: List[int] = await asyncio.gather(*(work(own) for own in streams))
+    result("python-asyncio", "append", sum(counts) / (time.perf_counter() - started),
            "events/s")
+
+    async def pass_(verified: bool) -> int:
+        total, offset = 0, 0
+        while True:
+            call = client.read_verified if verified else client.read
+            read = await call(stream, offset, READ_BYTES)
+            total += len(read.events)
+            if read.next_offset is None or not read.events:
+                return total
+            offset = read.next_offset
+
+    result("python-asyncio", "read", await atimed(lambda: pass_(False)), "events/s")
+    result("python-asyncio", "read_verified", await atimed(lambda: pass_(True)),
+           "events/s")
+
+    async def info() -> int:
+        await client.server_info()
+        return 1
+
+    async def noop() -> int:
+        await client.noop()
+        return 1
+
+    result("python-asyncio", "server_info", await atimed(info), "calls/s")
+    rate = await atimed(noop)
+    print(f"{'python-asyncio noop':<44} {1e9 / rate:>14,.0f} ns/call")
+    print(f"RESULT python-asyncio noop {rate:.0f}")
+    await client.close()
 
 
 def fill(client: kimberlite.Client) -> int:
-    stream = client.create_stream(f"bench-read-{time.time_ns()}")
+    stream = client.create_stream("bench-read")
     offset = 0
     while offset < READ_EVENTS:
         batch = min(500, READ_EVENTS - offset)
-        client.append(stream, [EVENT] * batch, offset)
+        client.append(stream, [b"b" * 1024] * batch, offset)
         offset += batch
     return stream
-
-
-def read_all(read: Callable[[int], Tuple[int, "int | None"]]) -> int:
-    total, offset = 0, 0
-    while True:
-        count, next_offset = read(offset)
-        total += count
-        if next_offset is None or next_offset >= READ_EVENTS:
-            return total
-        offset = next_offset
-
-
-def reads(client: kimberlite.Client, aclient: kimberlite.AsyncClient, stream: int) -> None:
-    def plain(offset: int) -> Tuple[int, "int | None"]:
-        result = client.read(stream, offset)
-        return len(result.events), result.next_offset
-
-    def verified(offset: int) -> Tuple[int, "int | None"]:
-        result = client.read_verified(stream, offset)
-        return len(result.events), result.next_offset
-
-    for name, read in (("reads, blocking, plain", plain),
-                       ("reads, blocking, verified", verified)):
-        started, total = time.perf_counter(), 0
-        while time.perf_counter() - started < SECONDS:
-            total += read_all(read)
-        report(name, total, time.perf_counter() - started, "events/s")
-
-    async def async_verified() -> Tuple[int, float]:
-        started, total = time.perf_counter(), 0
-        while time.perf_counter() - started < SECONDS:
-            offset = 0
-            while True:
-                result = await aclient.read_verified(stream, offset)
-                total += len(result.events)
-                if result.next_offset is None or result.next_offset >= READ_EVENTS:
-                    break
-                offset = result.next_offset
-        return total, time.perf_counter() - started
-
-    total, elapsed = asyncio.run_coroutine_threadsafe(async_verified(), LOOP).result()
-    report("reads, asyncio, verified", total, elapsed, "events/s")
-
-
-LOOP = asyncio.new_event_loop()
 
 
 def main() -> None:
@@ -158,8 +172,6 @@ def main() -> None:
         server = subprocess.Popen([binary, "start", "--address", "127.0.0.1:0", data],
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                   stdin=subprocess.DEVNULL, text=True)
-        thread = threading.Thread(target=LOOP.run_forever, daemon=True)
-        thread.start()
         try:
             assert server.stdout is not None
             address = ""
@@ -170,24 +182,15 @@ def main() -> None:
                     break
             if not address:
                 sys.exit("the server did not start")
-            client = kimberlite.Client(address)
-            aclient = asyncio.run_coroutine_threadsafe(connect(address), LOOP).result()
-            noop_cost(client, aclient)
-            for threads in (1, 16):
-                sync_appends(client, threads)
-            for tasks in (1, 64):
-                asyncio.run_coroutine_threadsafe(async_appends(aclient, tasks), LOOP).result()
-            reads(client, aclient, fill(client))
-            client.close()
+            print(f"python client, server {binary}: {CONCURRENCY} concurrent appenders "
+                  f"on one client, {SECONDS:g} s per workload", flush=True)
+            with kimberlite.Client(address) as client:
+                stream = fill(client)
+                blocking(client, stream)
+            asyncio.run(asynchronous(address, stream))
         finally:
-            LOOP.call_soon_threadsafe(LOOP.stop)
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-
-
-async def connect(address: str) -> kimberlite.AsyncClient:
-    """Connects on the benchmark's event loop (futures need a running loop)."""
-    return await kimberlite.AsyncClient.connect(address)
 
 
 if __name__ == "__main__":

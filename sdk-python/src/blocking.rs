@@ -1,26 +1,25 @@
-//! `kimberlite.Client`: core's blocking client, with the GIL released around every
+//! `kimberlite.Client`: the blocking client, with the GIL released around every
 //! call so other Python threads run while one waits on the server.
 //!
 //! One `Client` may be shared by many threads: core's client is `Send + Sync` and
-//! pipelines the requests of all threads on one connection.
+//! pipelines the requests of all threads on one connection. A call runs the future
+//! of [`crate::calls`] that `AsyncClient` awaits, on the same runtime, until it ends.
 
-use std::sync::Mutex;
-
-use kimberlite::blocking;
-use kimberlite::{Offset, StreamId, SubscribeOptions, TenantId};
+use kimberlite::SubscribeOptions;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use crate::bridge::runtime;
+use crate::calls::{self, Call, Nothing, SharedSubscription};
 use crate::error::to_py;
 use crate::handle::Handle;
-use crate::options::{data_class, placement, Settings};
+use crate::options::Settings;
 use crate::types;
-use crate::values::{parameters, payloads};
 
 /// A blocking Kimberlite client. Safe to share between threads.
 #[pyclass(frozen, module = "kimberlite")]
 pub struct Client {
-    handle: Handle<blocking::Client>,
+    handle: Handle<kimberlite::Client>,
     address: String,
     tenant: u64,
 }
@@ -28,19 +27,23 @@ pub struct Client {
 /// Events of a stream as the server pushes them; iterate to take them.
 #[pyclass(frozen, module = "kimberlite")]
 pub struct Subscription {
-    handle: Handle<std::sync::Arc<Mutex<Option<blocking::Subscription>>>>,
+    handle: Handle<SharedSubscription>,
 }
 
-impl Client {
-    /// Runs `call` on a clone of the client with the GIL released.
-    fn run<T: Send>(
-        &self,
-        py: Python<'_>,
-        call: impl FnOnce(&blocking::Client) -> kimberlite::Result<T> + Send,
-    ) -> PyResult<T> {
-        let client = self.handle.get()?;
-        py.detach(|| call(&client)).map_err(|error| to_py(&error))
-    }
+/// Waits for a call's work with the GIL released, then converts its output.
+fn wait<T: Send, R>(py: Python<'_>, call: PyResult<Call<T, R>>) -> PyResult<R> {
+    let call = call?;
+    let work = call.work;
+    let output = py
+        .detach(|| runtime().block_on(work))
+        .map_err(|error| to_py(&error))?;
+    (call.convert)(py, output)
+}
+
+fn subscription(_: Python<'_>, inner: kimberlite::Subscription) -> PyResult<Subscription> {
+    Ok(Subscription {
+        handle: Handle::new(std::sync::Arc::new(tokio::sync::Mutex::new(Some(inner)))),
+    })
 }
 
 #[pymethods]
@@ -78,9 +81,9 @@ impl Client {
             tls_server_name,
         }
         .into_options()?;
-        let target = address.clone();
+        let work = calls::connect(address.clone(), options);
         let client = py
-            .detach(|| blocking::Client::connect(target, options))
+            .detach(|| runtime().block_on(work))
             .map_err(|error| to_py(&error))?;
         Ok(Self {
             handle: Handle::new(client),
@@ -129,134 +132,134 @@ impl Client {
 
     /// Creates a stream, or returns the tenant's stream of that name.
     #[pyo3(signature = (name, data_class = "Public", placement = "Global"))]
-    fn create_stream(
+    fn create_stream<'py>(
         &self,
-        py: Python<'_>,
-        name: &str,
+        py: Python<'py>,
+        name: String,
         data_class: &str,
         placement: &str,
     ) -> PyResult<u64> {
-        let (class, place) = (self::data_class(data_class)?, self::placement(placement)?);
-        self.run(py, |client| client.create_stream(name, class, place))
-            .map(|stream| stream.0)
+        wait(
+            py,
+            calls::create_stream(self.handle.get()?, name, data_class, placement),
+        )
     }
 
     /// Appends events if the stream's length is `expected_offset`; returns the
     /// offset of the first one.
-    fn append(
+    fn append<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         stream: u64,
-        events: &Bound<'_, PyAny>,
+        events: &Bound<'py, PyAny>,
         expected_offset: u64,
     ) -> PyResult<u64> {
-        let events = payloads(events)?;
-        let (stream, expected) = (StreamId(stream), Offset(expected_offset));
-        self.run(py, |client| client.append(stream, events, expected))
-            .map(|offset| offset.0)
+        wait(
+            py,
+            calls::append(self.handle.get()?, stream, events, expected_offset),
+        )
     }
 
     /// Reads events from `from_offset`, at most `max_bytes` of them.
     #[pyo3(signature = (stream, from_offset = 0, max_bytes = 1 << 20))]
-    fn read(
+    fn read<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         stream: u64,
         from_offset: u64,
         max_bytes: u64,
     ) -> PyResult<types::ReadResult> {
-        let (stream, from) = (StreamId(stream), Offset(from_offset));
-        let result = self.run(py, |client| client.read(stream, from, max_bytes))?;
-        types::read_result(py, result)
+        wait(
+            py,
+            calls::read(self.handle.get()?, stream, from_offset, max_bytes),
+        )
     }
 
     /// Reads and verifies every record against a signed checkpoint.
     #[pyo3(signature = (stream, from_offset = 0, max_bytes = 1 << 20))]
-    fn read_verified(
+    fn read_verified<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         stream: u64,
         from_offset: u64,
         max_bytes: u64,
     ) -> PyResult<types::VerifiedRead> {
-        let (stream, from) = (StreamId(stream), Offset(from_offset));
-        let read = self.run(py, |client| client.read_verified(stream, from, max_bytes))?;
-        types::verified_read(py, read)
+        wait(
+            py,
+            calls::read_verified(self.handle.get()?, stream, from_offset, max_bytes),
+        )
     }
 
     /// The number of events in the stream.
-    fn stream_length(&self, py: Python<'_>, stream: u64) -> PyResult<u64> {
-        self.run(py, |client| client.stream_length(StreamId(stream)))
+    fn stream_length<'py>(&self, py: Python<'py>, stream: u64) -> PyResult<u64> {
+        wait(py, calls::stream_length(self.handle.get()?, stream))
     }
 
     /// Follows a stream from `from_offset`.
     #[pyo3(signature = (stream, from_offset = 0, *, credits = 64, consumer_group = None))]
-    fn subscribe(
+    fn subscribe<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         stream: u64,
         from_offset: u64,
         credits: u32,
         consumer_group: Option<String>,
     ) -> PyResult<Subscription> {
-        let options = SubscribeOptions {
-            credits,
-            consumer_group,
-        };
-        let from = Offset(from_offset);
-        let inner = self.run(py, |client| {
-            client.subscribe(StreamId(stream), from, options)
-        })?;
-        Ok(Subscription {
-            handle: Handle::new(std::sync::Arc::new(Mutex::new(Some(inner)))),
-        })
+        wait(
+            py,
+            calls::subscribe(
+                self.handle.get()?,
+                stream,
+                from_offset,
+                SubscribeOptions {
+                    credits,
+                    consumer_group,
+                },
+                subscription,
+            ),
+        )
     }
 
     /// Runs a SQL statement; `$1`, `$2`, ... are `params`.
     #[pyo3(signature = (sql, params = None))]
-    fn query(
+    fn query<'py>(
         &self,
-        py: Python<'_>,
-        sql: &str,
-        params: Option<&Bound<'_, PyAny>>,
+        py: Python<'py>,
+        sql: String,
+        params: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<types::QueryResult> {
-        let params = parameters(params)?;
-        let result = self.run(py, |client| client.query(sql, &params))?;
-        types::query_result(py, result)
+        wait(py, calls::query(self.handle.get()?, sql, params, None))
     }
 
     /// Runs a query on the state at SQL log position `position`.
     #[pyo3(signature = (sql, params, position))]
-    fn query_at(
+    fn query_at<'py>(
         &self,
-        py: Python<'_>,
-        sql: &str,
-        params: Option<&Bound<'_, PyAny>>,
+        py: Python<'py>,
+        sql: String,
+        params: Option<&Bound<'py, PyAny>>,
         position: u64,
     ) -> PyResult<types::QueryResult> {
-        let params = parameters(params)?;
-        let at = Offset(position);
-        let result = self.run(py, |client| client.query_at(sql, &params, at))?;
-        types::query_result(py, result)
+        wait(
+            py,
+            calls::query(self.handle.get()?, sql, params, Some(position)),
+        )
     }
 
     /// Runs a statement that changes state.
     #[pyo3(signature = (sql, params = None))]
-    fn execute(
+    fn execute<'py>(
         &self,
-        py: Python<'_>,
-        sql: &str,
-        params: Option<&Bound<'_, PyAny>>,
+        py: Python<'py>,
+        sql: String,
+        params: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<types::ExecuteResult> {
-        let params = parameters(params)?;
-        let result = self.run(py, |client| client.execute(sql, &params))?;
-        Ok(types::execute_result(result))
+        wait(py, calls::execute(self.handle.get()?, sql, params))
     }
 
     /// Fetches, verifies and trusts the stream's latest checkpoint.
-    fn checkpoint(&self, py: Python<'_>, stream: u64) -> PyResult<types::Checkpoint> {
-        let checkpoint = self.run(py, |client| client.checkpoint(StreamId(stream)))?;
-        Ok(types::checkpoint(py, &checkpoint))
+    fn checkpoint<'py>(&self, py: Python<'py>, stream: u64) -> PyResult<types::Checkpoint> {
+        wait(py, calls::checkpoint(self.handle.get()?, stream))
     }
 
     /// The consistency proof between two tree sizes (not verified by itself).
@@ -266,61 +269,57 @@ impl Client {
         stream: u64,
         from_size: u64,
         to_size: u64,
-    ) -> PyResult<Vec<Bound<'py, PyBytes>>> {
-        let proof = self.run(py, |client| {
-            client.consistency_proof(StreamId(stream), from_size, to_size)
-        })?;
-        Ok(proof
-            .iter()
-            .map(|hash| PyBytes::new(py, hash.as_bytes()))
-            .collect())
+    ) -> PyResult<Vec<Py<PyBytes>>> {
+        wait(
+            py,
+            calls::consistency_proof(self.handle.get()?, stream, from_size, to_size),
+        )
     }
 
     /// Creates a tenant (admin).
-    fn create_tenant(&self, py: Python<'_>, tenant_id: u64, name: &str) -> PyResult<u64> {
-        self.run(py, |client| client.create_tenant(TenantId(tenant_id), name))
-            .map(|tenant| tenant.0)
+    fn create_tenant<'py>(&self, py: Python<'py>, tenant_id: u64, name: String) -> PyResult<u64> {
+        wait(
+            py,
+            calls::create_tenant(self.handle.get()?, tenant_id, name),
+        )
     }
 
     /// Lists tenants (admin).
-    fn list_tenants(&self, py: Python<'_>) -> PyResult<Vec<types::Tenant>> {
-        self.run(py, blocking::Client::list_tenants)
-            .map(types::tenants)
+    fn list_tenants<'py>(&self, py: Python<'py>) -> PyResult<Vec<types::Tenant>> {
+        wait(py, calls::list_tenants(self.handle.get()?))
     }
 
     /// Creates an API key for a tenant (admin); the secret is shown once.
-    fn create_api_key(
+    fn create_api_key<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         tenant_id: u64,
-        label: &str,
+        label: String,
     ) -> PyResult<types::CreatedApiKey> {
-        self.run(py, |client| {
-            client.create_api_key(TenantId(tenant_id), label)
-        })
-        .map(types::created_api_key)
+        wait(
+            py,
+            calls::create_api_key(self.handle.get()?, tenant_id, label),
+        )
     }
 
     /// Revokes an API key (admin); False when it was unknown or already revoked.
-    fn revoke_api_key(&self, py: Python<'_>, key_id: &str) -> PyResult<bool> {
-        self.run(py, |client| client.revoke_api_key(key_id))
+    fn revoke_api_key<'py>(&self, py: Python<'py>, key_id: String) -> PyResult<bool> {
+        wait(py, calls::revoke_api_key(self.handle.get()?, key_id))
     }
 
     /// Lists a tenant's API keys (admin).
-    fn list_api_keys(&self, py: Python<'_>, tenant_id: u64) -> PyResult<Vec<types::ApiKey>> {
-        self.run(py, |client| client.list_api_keys(TenantId(tenant_id)))
-            .map(types::api_keys)
+    fn list_api_keys<'py>(&self, py: Python<'py>, tenant_id: u64) -> PyResult<Vec<types::ApiKey>> {
+        wait(py, calls::list_api_keys(self.handle.get()?, tenant_id))
     }
 
     /// What the server says about itself.
-    fn server_info(&self, py: Python<'_>) -> PyResult<types::ServerInfoResult> {
-        self.run(py, blocking::Client::server_info)
-            .map(types::server_info)
+    fn server_info<'py>(&self, py: Python<'py>) -> PyResult<types::ServerInfoResult> {
+        wait(py, calls::server_info(self.handle.get()?))
     }
 
     /// Waits until everything acknowledged is durable on the server.
-    fn sync(&self, py: Python<'_>) -> PyResult<()> {
-        self.run(py, blocking::Client::sync)
+    fn sync<'py>(&self, py: Python<'py>) -> PyResult<Nothing> {
+        wait(py, calls::sync(self.handle.get()?))
     }
 
     /// Does nothing on the Rust side: measures the cost of crossing the boundary.
@@ -334,28 +333,12 @@ impl Subscription {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<types::SubscriptionEvent>> {
-        let shared = self.handle.get()?;
-        let next = py.detach(|| {
-            let mut guard = shared.lock().map_err(|_| {
-                kimberlite::Error::new(kimberlite::ErrorCode::Connection, "poisoned")
-            })?;
-            match guard.as_mut() {
-                Some(subscription) => subscription.next_event(),
-                None => Ok(None),
-            }
-        });
-        let event = next.map_err(|error| to_py(&error))?;
-        Ok(event.map(|event| types::subscription_event(py, &event)))
+        wait(py, calls::next_event(self.handle.get()?))
     }
 
     /// Ends the subscription and waits for the server's acknowledgement.
-    fn cancel(&self, py: Python<'_>) -> PyResult<()> {
-        let shared = self.handle.get()?;
-        let result = py.detach(|| {
-            let taken = shared.lock().ok().and_then(|mut guard| guard.take());
-            taken.map_or(Ok(()), blocking::Subscription::cancel)
-        });
-        result.map_err(|error| to_py(&error))
+    fn cancel(&self, py: Python<'_>) -> PyResult<Nothing> {
+        wait(py, calls::cancel(self.handle.get()?))
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -364,6 +347,6 @@ impl Subscription {
 
     #[pyo3(signature = (*_args))]
     fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<()> {
-        self.cancel(py)
+        self.cancel(py).map(drop)
     }
 }

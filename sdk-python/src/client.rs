@@ -1,29 +1,18 @@
 //! `kimberlite.AsyncClient`: core's async client, each call an asyncio awaitable.
 //!
-//! Calls run as tokio tasks on the runtime of `pyo3-async-runtimes` and resolve an
-//! asyncio future on the caller's event loop: no Python thread is held while a call
-//! waits, and concurrent calls are pipelined on the one connection (an executor
-//! over the blocking client would hold one thread per call in flight instead).
+//! Calls run as tasks of one tokio runtime and resolve asyncio futures through
+//! [`crate::bridge`]: no Python thread is held while a call waits, no tokio thread
+//! waits for the GIL, and concurrent calls are pipelined on the one connection. The
+//! arguments and results are converted in [`crate::calls`], as for `Client`.
 
-use std::sync::Arc;
-
-use kimberlite::{Offset, StreamId, SubscribeOptions, TenantId};
+use kimberlite::SubscribeOptions;
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
-use pyo3_async_runtimes::tokio::future_into_py;
 
-use crate::error::to_py;
+use crate::bridge;
+use crate::calls::{self, Call, SharedSubscription};
 use crate::handle::Handle;
-use crate::options::{data_class, placement, Settings};
-use crate::types;
-use crate::values::{parameters, payloads};
-
-/// What a coroutine with no result resolves to: Python's `None` (`()` would
-/// become an empty tuple).
-const NOTHING: Option<bool> = None;
-
-type Shared = Arc<tokio::sync::Mutex<Option<kimberlite::Subscription>>>;
+use crate::options::Settings;
 
 /// An asyncio Kimberlite client: `client = await AsyncClient.connect(address)`.
 #[pyclass(frozen, module = "kimberlite")]
@@ -36,11 +25,23 @@ pub struct AsyncClient {
 /// Events of a stream as the server pushes them; `async for` takes them.
 #[pyclass(frozen, module = "kimberlite")]
 pub struct AsyncSubscription {
-    handle: Handle<Shared>,
+    handle: Handle<SharedSubscription>,
 }
 
-fn core<T>(result: kimberlite::Result<T>) -> PyResult<T> {
-    result.map_err(|error| to_py(&error))
+/// Hands a call to asyncio.
+fn spawn<'py, T, R>(py: Python<'py>, call: PyResult<Call<T, R>>) -> PyResult<Bound<'py, PyAny>>
+where
+    T: Send + 'static,
+    R: for<'a> IntoPyObject<'a> + 'static,
+{
+    let call = call?;
+    bridge::spawn(py, call.work, call.convert)
+}
+
+fn subscription(_: Python<'_>, inner: kimberlite::Subscription) -> PyResult<AsyncSubscription> {
+    Ok(AsyncSubscription {
+        handle: Handle::new(std::sync::Arc::new(tokio::sync::Mutex::new(Some(inner)))),
+    })
 }
 
 #[pymethods]
@@ -79,14 +80,19 @@ impl AsyncClient {
             tls_server_name,
         }
         .into_options()?;
-        future_into_py(py, async move {
-            let client = core(kimberlite::Client::connect(address.clone(), options).await)?;
-            Ok(Self {
-                handle: Handle::new(client),
-                address,
-                tenant,
-            })
-        })
+        let work = calls::connect(address.clone(), options);
+        bridge::spawn(
+            py,
+            async move { Ok((work.await?, address, tenant)) },
+            |_, made| {
+                let (client, address, tenant) = made;
+                Ok(Self {
+                    handle: Handle::new(client),
+                    address,
+                    tenant,
+                })
+            },
+        )
     }
 
     /// The address connected to.
@@ -110,14 +116,13 @@ impl AsyncClient {
     /// Closes this handle's use of the connection; later calls fail.
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let client = self.handle.take()?;
-        future_into_py(py, async move {
-            drop(client);
-            Ok(NOTHING)
-        })
+        spawn(py, calls::close(client))
     }
 
     fn __aenter__(slf: Py<Self>, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-        future_into_py(py, async move { Ok(slf) })
+        let future = bridge::ready(py)?;
+        future.call_method1("set_result", (slf,))?;
+        Ok(future)
     }
 
     #[pyo3(signature = (*_args))]
@@ -145,14 +150,14 @@ impl AsyncClient {
         data_class: &str,
         placement: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (class, place) = (self::data_class(data_class)?, self::placement(placement)?);
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            core(client.create_stream(&name, class, place).await).map(|stream| stream.0)
-        })
+        spawn(
+            py,
+            calls::create_stream(self.handle.get()?, name, data_class, placement),
+        )
     }
 
-    /// Appends events if the stream's length is `expected_offset`.
+    /// Appends events if the stream's length is `expected_offset`; returns the
+    /// offset of the first one.
     fn append<'py>(
         &self,
         py: Python<'py>,
@@ -160,15 +165,13 @@ impl AsyncClient {
         events: &Bound<'py, PyAny>,
         expected_offset: u64,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let events = payloads(events)?;
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            let appended = client.append(StreamId(stream), events, Offset(expected_offset));
-            core(appended.await).map(|offset| offset.0)
-        })
+        spawn(
+            py,
+            calls::append(self.handle.get()?, stream, events, expected_offset),
+        )
     }
 
-    /// Reads events from `from_offset`.
+    /// Reads events from `from_offset`, at most `max_bytes` of them.
     #[pyo3(signature = (stream, from_offset = 0, max_bytes = 1 << 20))]
     fn read<'py>(
         &self,
@@ -177,15 +180,10 @@ impl AsyncClient {
         from_offset: u64,
         max_bytes: u64,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            let read = core(
-                client
-                    .read(StreamId(stream), Offset(from_offset), max_bytes)
-                    .await,
-            )?;
-            Python::attach(|py| types::read_result(py, read))
-        })
+        spawn(
+            py,
+            calls::read(self.handle.get()?, stream, from_offset, max_bytes),
+        )
     }
 
     /// Reads and verifies every record against a signed checkpoint.
@@ -197,23 +195,18 @@ impl AsyncClient {
         from_offset: u64,
         max_bytes: u64,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            let read = client.read_verified(StreamId(stream), Offset(from_offset), max_bytes);
-            let read = core(read.await)?;
-            Python::attach(|py| types::verified_read(py, read))
-        })
+        spawn(
+            py,
+            calls::read_verified(self.handle.get()?, stream, from_offset, max_bytes),
+        )
     }
 
     /// The number of events in the stream.
     fn stream_length<'py>(&self, py: Python<'py>, stream: u64) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            core(client.stream_length(StreamId(stream)).await)
-        })
+        spawn(py, calls::stream_length(self.handle.get()?, stream))
     }
 
-    /// Follows a stream from `from_offset`; resolves to an `AsyncSubscription`.
+    /// Follows a stream from `from_offset`.
     #[pyo3(signature = (stream, from_offset = 0, *, credits = 64, consumer_group = None))]
     fn subscribe<'py>(
         &self,
@@ -223,18 +216,19 @@ impl AsyncClient {
         credits: u32,
         consumer_group: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        let options = SubscribeOptions {
-            credits,
-            consumer_group,
-        };
-        future_into_py(py, async move {
-            let opened = client.subscribe_with(StreamId(stream), Offset(from_offset), options);
-            let subscription = core(opened.await)?;
-            Ok(AsyncSubscription {
-                handle: Handle::new(Arc::new(tokio::sync::Mutex::new(Some(subscription)))),
-            })
-        })
+        spawn(
+            py,
+            calls::subscribe(
+                self.handle.get()?,
+                stream,
+                from_offset,
+                SubscribeOptions {
+                    credits,
+                    consumer_group,
+                },
+                subscription,
+            ),
+        )
     }
 
     /// Runs a SQL statement; `$1`, `$2`, ... are `params`.
@@ -245,12 +239,7 @@ impl AsyncClient {
         sql: String,
         params: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let params = parameters(params)?;
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            let result = core(client.query(&sql, &params).await)?;
-            Python::attach(|py| types::query_result(py, result))
-        })
+        spawn(py, calls::query(self.handle.get()?, sql, params, None))
     }
 
     /// Runs a query on the state at SQL log position `position`.
@@ -262,12 +251,10 @@ impl AsyncClient {
         params: Option<&Bound<'py, PyAny>>,
         position: u64,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let params = parameters(params)?;
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            let result = core(client.query_at(&sql, &params, Offset(position)).await)?;
-            Python::attach(|py| types::query_result(py, result))
-        })
+        spawn(
+            py,
+            calls::query(self.handle.get()?, sql, params, Some(position)),
+        )
     }
 
     /// Runs a statement that changes state.
@@ -278,20 +265,12 @@ impl AsyncClient {
         sql: String,
         params: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let params = parameters(params)?;
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            core(client.execute(&sql, &params).await).map(types::execute_result)
-        })
+        spawn(py, calls::execute(self.handle.get()?, sql, params))
     }
 
     /// Fetches, verifies and trusts the stream's latest checkpoint.
     fn checkpoint<'py>(&self, py: Python<'py>, stream: u64) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            let checkpoint = core(client.checkpoint(StreamId(stream)).await)?;
-            Ok(Python::attach(|py| types::checkpoint(py, &checkpoint)))
-        })
+        spawn(py, calls::checkpoint(self.handle.get()?, stream))
     }
 
     /// The consistency proof between two tree sizes (not verified by itself).
@@ -302,17 +281,10 @@ impl AsyncClient {
         from_size: u64,
         to_size: u64,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            let proof = client.consistency_proof(StreamId(stream), from_size, to_size);
-            let proof = core(proof.await)?;
-            Ok(Python::attach(|py| {
-                proof
-                    .iter()
-                    .map(|hash| PyBytes::new(py, hash.as_bytes()).unbind())
-                    .collect::<Vec<_>>()
-            }))
-        })
+        spawn(
+            py,
+            calls::consistency_proof(self.handle.get()?, stream, from_size, to_size),
+        )
     }
 
     /// Creates a tenant (admin).
@@ -322,18 +294,15 @@ impl AsyncClient {
         tenant_id: u64,
         name: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            core(client.create_tenant(TenantId(tenant_id), &name).await).map(|tenant| tenant.0)
-        })
+        spawn(
+            py,
+            calls::create_tenant(self.handle.get()?, tenant_id, name),
+        )
     }
 
     /// Lists tenants (admin).
     fn list_tenants<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            core(client.list_tenants().await).map(types::tenants)
-        })
+        spawn(py, calls::list_tenants(self.handle.get()?))
     }
 
     /// Creates an API key for a tenant (admin); the secret is shown once.
@@ -343,50 +312,36 @@ impl AsyncClient {
         tenant_id: u64,
         label: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            let created = client.create_api_key(TenantId(tenant_id), &label);
-            core(created.await).map(types::created_api_key)
-        })
+        spawn(
+            py,
+            calls::create_api_key(self.handle.get()?, tenant_id, label),
+        )
     }
 
-    /// Revokes an API key (admin).
+    /// Revokes an API key (admin); False when it was unknown or already revoked.
     fn revoke_api_key<'py>(&self, py: Python<'py>, key_id: String) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(
-            py,
-            async move { core(client.revoke_api_key(&key_id).await) },
-        )
+        spawn(py, calls::revoke_api_key(self.handle.get()?, key_id))
     }
 
     /// Lists a tenant's API keys (admin).
     fn list_api_keys<'py>(&self, py: Python<'py>, tenant_id: u64) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            core(client.list_api_keys(TenantId(tenant_id)).await).map(types::api_keys)
-        })
+        spawn(py, calls::list_api_keys(self.handle.get()?, tenant_id))
     }
 
     /// What the server says about itself.
     fn server_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(py, async move {
-            core(client.server_info().await).map(types::server_info)
-        })
+        spawn(py, calls::server_info(self.handle.get()?))
     }
 
     /// Waits until everything acknowledged is durable on the server.
     fn sync<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.handle.get()?;
-        future_into_py(
-            py,
-            async move { core(client.sync().await).map(|()| NOTHING) },
-        )
+        spawn(py, calls::sync(self.handle.get()?))
     }
 
-    /// Resolves at once: measures the cost of one awaited call across the boundary.
+    /// Resolves once the runtime ran an empty task: the cost of one awaited call
+    /// across the boundary, without the server.
     fn noop<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        future_into_py(py, async move { Ok(NOTHING) })
+        spawn(py, calls::noop())
     }
 }
 
@@ -397,34 +352,22 @@ impl AsyncSubscription {
     }
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let shared = self.handle.get()?;
-        future_into_py(py, async move {
-            let mut guard = shared.lock().await;
-            let next = match guard.as_mut() {
-                Some(subscription) => core(subscription.next().await)?,
-                None => None,
-            };
-            match next {
-                Some(event) => Ok(Python::attach(|py| types::subscription_event(py, &event))),
-                None => Err(PyStopAsyncIteration::new_err(())),
-            }
+        let call = calls::next_event(self.handle.get()?)?;
+        bridge::spawn(py, call.work, |py, event| match event {
+            Some(event) => Ok(crate::types::subscription_event(py, &event)),
+            None => Err(PyStopAsyncIteration::new_err(())),
         })
     }
 
     /// Ends the subscription and waits for the server's acknowledgement.
     fn cancel<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let shared = self.handle.get()?;
-        future_into_py(py, async move {
-            let taken = shared.lock().await.take();
-            match taken {
-                Some(subscription) => core(subscription.cancel().await).map(|()| NOTHING),
-                None => Ok(NOTHING),
-            }
-        })
+        spawn(py, calls::cancel(self.handle.get()?))
     }
 
     fn __aenter__(slf: Py<Self>, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-        future_into_py(py, async move { Ok(slf) })
+        let future = bridge::ready(py)?;
+        future.call_method1("set_result", (slf,))?;
+        Ok(future)
     }
 
     #[pyo3(signature = (*_args))]

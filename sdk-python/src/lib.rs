@@ -18,6 +18,8 @@
 //! protocol crate's checks).
 
 mod blocking;
+mod bridge;
+mod calls;
 mod client;
 mod error;
 mod handle;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 
 import pytest
@@ -103,3 +104,48 @@ def test_admin_coroutines(admin_server: Server) -> None:
         await admin.close()
 
     asyncio.run(scenario())
+
+def test_cancelled_call_loses_no_event(server: Server) -> None:
+    # Cancelling a pending `__anext__` (here by a timeout) aborts its Rust task, so the
+    # event that arrives later goes to the next `__anext__` instead of being lost.
+    async def scenario() -> None:
+        client = await kimberlite.AsyncClient.connect(server.address)
+        stream = await client.create_stream(f"cancel-{uuid.uuid4().hex}")
+        subscription = await client.subscribe(stream, 0)
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(subscription.__anext__(), timeout=0.2)
+        await client.append(stream, [b"after the timeout"], 0)
+        event = await asyncio.wait_for(subscription.__anext__(), timeout=60)
+        assert event.payload == b"after the timeout"
+        await subscription.cancel()
+        await client.close()
+
+    asyncio.run(scenario())
+
+def test_calls_from_many_event_loops(server: Server) -> None:
+    # Each loop gets its own completion inbox; loops in other threads work at once.
+    async def scenario(index: int) -> int:
+        client = await kimberlite.AsyncClient.connect(server.address)
+        stream = await client.create_stream(f"loops-{index}-{uuid.uuid4().hex}")
+        await asyncio.gather(*(client.append(stream, [b"e"], offset) for offset in [0]))
+        length = await client.stream_length(stream)
+        await client.close()
+        return length
+
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda i=i: results.append(asyncio.run(scenario(i))))
+               for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == [1, 1, 1]
+    assert asyncio.run(scenario(3)) == 1
+
+def test_calls_need_a_running_loop(server: Server) -> None:
+    async def connect() -> kimberlite.AsyncClient:
+        return await kimberlite.AsyncClient.connect(server.address)
+
+    client = asyncio.run(connect())
+    with pytest.raises(RuntimeError):
+        client.server_info()

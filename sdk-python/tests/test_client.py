@@ -212,3 +212,23 @@ def test_admin_calls_with_the_admin_token(admin_server: Server) -> None:
         assert any(key.revoked for key in admin.list_api_keys(tenant))
 
 
+
+
+def test_gil_is_released_while_a_call_waits(client: kimberlite.Client, stream: int) -> None:
+    # A thread waits in Rust for an event nobody has appended yet. Only if that wait
+    # releases the GIL can this thread run the Python code that appends it.
+    subscription = client.subscribe(stream, 0)
+    received: list[bytes] = []
+    waiter = threading.Thread(target=lambda: received.append(next(subscription).payload))
+    waiter.start()
+    client.append(stream, [b"wake up"], 0)
+    waiter.join(timeout=60)
+    assert received == [b"wake up"]
+    subscription.cancel()
+
+
+def test_native_module_is_one_abi3_build() -> None:
+    # One wheel serves every Python 3.9+: the extension is built for the stable ABI.
+    if os.name != "posix":
+        pytest.skip("the abi3 file name checked is the POSIX one")
+    assert kimberlite._native.__file__.endswith(".abi3.so")
