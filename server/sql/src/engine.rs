@@ -1,10 +1,11 @@
-//! [`SqlEngine`]: statements of each tenant run one at a time (check, append,
-//! apply), reads go to the tenant's SQLite views, and the views catch up with
-//! the SQL log whenever they are behind it.
+//! [`SqlEngine`]: statements of each tenant are planned one at a time under
+//! the tenant's lock, records reach the log in that order (see `commit.rs` for
+//! how writes share group commits), reads go to the tenant's SQLite views, and
+//! the views catch up with the SQL log whenever they are behind it.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use kimberlite_kernel::{Command, SQL_LOG_STREAM_ID};
 use kimberlite_protocol::{TenantId, Value};
@@ -12,8 +13,10 @@ use kimberlite_storage::engine::{Engine, EngineError, SqlLogPayload};
 use sqlparser::ast::Statement;
 
 use crate::audit::AuditInfo;
-use crate::catalog_views::{describe, history, show_tables};
+use crate::catalog_views::{describe, history, show_streams, show_tables};
+use crate::commit::{append_now, pipeline, Pending};
 use crate::error::SqlError;
+use crate::flight::Flight;
 use crate::front::{parse, Parsed, TimeTravel};
 use crate::output::QueryOutput;
 use crate::read::run;
@@ -41,7 +44,37 @@ pub struct SqlContext {
 pub struct SqlEngine {
     engine: Arc<Engine>,
     directory: PathBuf,
-    stores: Mutex<HashMap<TenantId, Arc<Mutex<TenantStore>>>>,
+    slots: Mutex<HashMap<TenantId, Arc<TenantSlot>>>,
+}
+
+/// One tenant's views and the records it has in flight.
+#[derive(Debug)]
+pub struct TenantSlot {
+    store: Mutex<TenantStore>,
+    /// Records queued for the log but not yet durable.
+    pub flight: Arc<Flight>,
+}
+
+/// What readers may see: the log positions before `limit`.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    /// The first position in flight, if any.
+    first_pending: Option<u64>,
+}
+
+impl Seen {
+    /// The durable length as the views know it.
+    fn length(self, store: &TenantStore) -> u64 {
+        self.first_pending.unwrap_or_else(|| store.next_position())
+    }
+
+    /// What a query "on the current rows" reads.
+    fn current(self) -> Visibility {
+        match self.first_pending {
+            None => Visibility::Current,
+            Some(first) => Visibility::At(i64::try_from(first).unwrap_or(i64::MAX) - 1),
+        }
+    }
 }
 
 impl SqlEngine {
@@ -53,14 +86,14 @@ impl SqlEngine {
         let sql = Self {
             engine,
             directory,
-            stores: Mutex::new(HashMap::new()),
+            slots: Mutex::new(HashMap::new()),
         };
         let catalog = sql.engine.catalog();
         for tenant in catalog.tenants() {
             if tenant.id().get() == 0 || tenant.sql_log().is_none() {
                 continue;
             }
-            match sql.store(tenant.id()) {
+            match sql.slot(tenant.id()) {
                 Ok(_) | Err(SqlError::Engine(EngineError::Erased(_))) => {}
                 Err(error) => return Err(error),
             }
@@ -70,7 +103,7 @@ impl SqlEngine {
 
     /// Runs one statement for `tenant`: a query answers rows; a write is
     /// checked, appended to the SQL log as one record, applied to the views
-    /// and answered with its row count and log position.
+    /// and answered with its row count and log position once it is durable.
     pub fn execute(
         &self,
         tenant: TenantId,
@@ -79,22 +112,23 @@ impl SqlEngine {
         context: &SqlContext,
     ) -> Result<QueryOutput, SqlError> {
         let parsed = parse(sql)?;
-        let store = self.store(tenant)?;
-        let mut store = store.lock().unwrap_or_else(PoisonError::into_inner);
-        self.catch_up(tenant, &mut store)?;
+        let slot = self.slot(tenant)?;
+        let mut store = slot.store.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = self.catch_up(tenant, &slot, &mut store)?;
         let extended = context.extended_values;
         match parsed {
             Parsed::ShowTables => Ok(show_tables(&store)),
+            Parsed::ShowStreams => show_streams(&self.engine, tenant),
             Parsed::Describe(table) => describe(&store, &table),
-            Parsed::History(table) => history(&store, &table, extended),
+            Parsed::History(table) => history(&store, &table, seen.first_pending, extended),
             Parsed::SetRetention {
                 table,
                 min_history_ns,
-            } => self.set_retention(tenant, &store, &table, min_history_ns),
+            } => self.set_retention(tenant, &slot, &mut store, &table, min_history_ns, context),
             Parsed::Sql(statement, time) => {
                 let visibility = match time {
-                    None => Visibility::Current,
-                    Some(time) => self.visibility(tenant, &store, time)?,
+                    None => seen.current(),
+                    Some(time) => self.visibility(tenant, &store, seen, time)?,
                 };
                 match *statement {
                     Statement::Query(query) => {
@@ -104,7 +138,7 @@ impl SqlEngine {
                         explain(&store, *statement, params, visibility)
                     }
                     other if time.is_none() => {
-                        self.write(tenant, &mut store, &other, params, context)
+                        self.write(tenant, &slot, store, seen, &other, params, context)
                     }
                     _ => Err(SqlError::InvalidRequest(
                         "AS OF / AT OFFSET apply to queries only".into(),
@@ -125,10 +159,10 @@ impl SqlEngine {
         context: &SqlContext,
     ) -> Result<QueryOutput, SqlError> {
         let parsed = parse(sql)?;
-        let store = self.store(tenant)?;
-        let mut store = store.lock().unwrap_or_else(PoisonError::into_inner);
-        self.catch_up(tenant, &mut store)?;
-        let visibility = self.visibility(tenant, &store, TimeTravel::Offset(position))?;
+        let slot = self.slot(tenant)?;
+        let mut store = slot.store.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = self.catch_up(tenant, &slot, &mut store)?;
+        let visibility = self.visibility(tenant, &store, seen, TimeTravel::Offset(position))?;
         match parsed {
             Parsed::Sql(statement, None) => match *statement {
                 Statement::Query(query) => {
@@ -146,9 +180,10 @@ impl SqlEngine {
         &self,
         tenant: TenantId,
         store: &TenantStore,
+        seen: Seen,
         time: TimeTravel,
     ) -> Result<Visibility, SqlError> {
-        let length = store.next_position();
+        let length = seen.length(store);
         match time {
             TimeTravel::Offset(position) if position >= length => Err(SqlError::PositionAhead {
                 requested: position,
@@ -164,68 +199,104 @@ impl SqlEngine {
                 let found = self
                     .engine
                     .offset_at_timestamp(tenant, SQL_LOG_STREAM_ID, nanos)?;
-                Ok(Visibility::At(found.map_or(-1, |offset| {
-                    i64::try_from(offset.get()).unwrap_or(i64::MAX)
-                })))
+                let position =
+                    found.map_or(-1, |offset| i64::try_from(offset.get()).unwrap_or(i64::MAX));
+                // Only durable records have a commit time in the log's index.
+                let last = i64::try_from(length).unwrap_or(i64::MAX) - 1;
+                Ok(Visibility::At(position.min(last)))
             }
         }
     }
 
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the statement, its tenant's locked views and what they let readers see"
+    )]
     fn write(
         &self,
         tenant: TenantId,
-        store: &mut TenantStore,
+        slot: &TenantSlot,
+        mut store: MutexGuard<'_, TenantStore>,
+        seen: Seen,
         statement: &Statement,
         params: &[Value],
         context: &SqlContext,
     ) -> Result<QueryOutput, SqlError> {
-        let Some(mut plan) = plan(store, statement, params)? else {
+        let Some(mut plan) = plan(&store, statement, params)? else {
             return Ok(QueryOutput::Written {
                 rows_affected: 0,
-                log_offset: store.next_position().saturating_sub(1),
+                log_offset: seen.length(&store).saturating_sub(1),
             });
         };
         plan.record.audit = context.audit.clone();
-        let effect = plan.record.encode()?;
-        let outcome = self
-            .engine
-            .append_sql_effect(tenant, plan.table_changes.clone(), effect)
-            .map_err(SqlError::from_engine)?;
-        let position = outcome.first_offset.get();
-        let logged = LoggedRecord {
-            position,
-            timestamp_ns: outcome.timestamp_ns,
+        let rows_affected = plan.record.rows_affected;
+        let pending = Pending {
             table_changes: plan.table_changes,
             record: plan.record,
         };
-        if let Err(error) = store.apply(std::slice::from_ref(&logged)) {
-            // The record is in the log: rebuild the views from it rather than
-            // leave them behind.
-            *store = TenantStore::recreate(store.path())?;
-            self.catch_up(tenant, store)?;
-            return Err(error);
+        if !pending.only_rows() {
+            let position = append_now(&self.engine, tenant, slot, &mut store, pending)?;
+            return answer(
+                &store,
+                plan.returning,
+                params,
+                context,
+                rows_affected,
+                position,
+            );
         }
-        match plan.returning {
-            Some(returning) => Ok(returning
-                .evaluate(store, params)?
-                .into_output(context.extended_values)),
-            None => Ok(QueryOutput::Written {
-                rows_affected: logged.record.rows_affected,
-                log_offset: position,
-            }),
-        }
+        let (position, durable) = pipeline(&self.engine, tenant, slot, &mut store, pending)?;
+        let output = answer(
+            &store,
+            plan.returning,
+            params,
+            context,
+            rows_affected,
+            position,
+        );
+        drop(store);
+        durable.wait()?;
+        output
     }
 
     fn set_retention(
         &self,
         tenant: TenantId,
-        store: &TenantStore,
+        slot: &TenantSlot,
+        store: &mut TenantStore,
         table: &str,
         min_history_ns: u64,
+        context: &SqlContext,
     ) -> Result<QueryOutput, SqlError> {
         if store.table(table).is_none() {
             return Err(SqlError::TableNotFound(table.to_owned()));
         }
+        let catalog = self.engine.catalog();
+        if let Some(current) = catalog.retention(tenant, table) {
+            if min_history_ns < current.min_history_ns {
+                return Err(SqlError::from_engine(EngineError::Rejected(
+                    kimberlite_kernel::KernelError::RetentionShortened {
+                        tenant_id: tenant,
+                        table: table.to_owned(),
+                        current_ns: current.min_history_ns,
+                        requested_ns: min_history_ns,
+                    },
+                )));
+            }
+        }
+        // The audit record first, so that no policy change goes unrecorded.
+        let record = SqlRecord {
+            audit: context.audit.clone(),
+            statement: "ALTER TABLE SET RETENTION".to_owned(),
+            table: Some(table.to_owned()),
+            rows_affected: 0,
+            row_ops: Vec::new(),
+        };
+        let pending = Pending {
+            table_changes: Vec::new(),
+            record,
+        };
+        let position = append_now(&self.engine, tenant, slot, store, pending)?;
         let table = table.to_owned();
         self.engine.catalog_command(move |_, timestamp_ns| {
             Ok(Command::SetRetention {
@@ -237,33 +308,64 @@ impl SqlEngine {
         })?;
         Ok(QueryOutput::Written {
             rows_affected: 0,
-            log_offset: store.next_position().saturating_sub(1),
+            log_offset: position,
         })
     }
 
-    /// The tenant's store, opened on first use.
-    fn store(&self, tenant: TenantId) -> Result<Arc<Mutex<TenantStore>>, SqlError> {
+    /// The tenant's views, opened on first use.
+    fn slot(&self, tenant: TenantId) -> Result<Arc<TenantSlot>, SqlError> {
         let catalog = self.engine.catalog();
         if tenant.get() == 0 || catalog.tenant(tenant).is_none() {
             return Err(SqlError::Engine(EngineError::TenantNotFound(tenant.get())));
         }
-        let mut stores = self.stores.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(store) = stores.get(&tenant) {
-            return Ok(Arc::clone(store));
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = slots.get(&tenant) {
+            return Ok(Arc::clone(slot));
         }
         let path = self
             .directory
             .join(format!("tenant-{}.sqlite", tenant.get()));
         let mut store = TenantStore::open(&path)?;
-        self.catch_up(tenant, &mut store)?;
-        let store = Arc::new(Mutex::new(store));
-        stores.insert(tenant, Arc::clone(&store));
-        Ok(store)
+        self.rebuild_if_needed(tenant, &mut store)?;
+        let slot = Arc::new(TenantSlot {
+            store: Mutex::new(store),
+            flight: Arc::new(Flight::default()),
+        });
+        slots.insert(tenant, Arc::clone(&slot));
+        Ok(slot)
     }
 
-    /// Applies the SQL log records the store has not seen. A store ahead of
-    /// the log, or one that fails to apply a record, is rebuilt from scratch.
-    fn catch_up(&self, tenant: TenantId, store: &mut TenantStore) -> Result<(), SqlError> {
+    /// Writes the commit times of records that became durable, rebuilds the
+    /// views if a record failed, and otherwise applies the SQL log records
+    /// the views have not seen. Answers what readers may see.
+    fn catch_up(
+        &self,
+        tenant: TenantId,
+        slot: &TenantSlot,
+        store: &mut TenantStore,
+    ) -> Result<Seen, SqlError> {
+        let resolved = slot.flight.take();
+        if resolved.broken {
+            slot.flight.drain_for_rebuild();
+            *store = TenantStore::recreate(store.path())?;
+            self.rebuild_if_needed(tenant, store)?;
+            return Ok(Seen {
+                first_pending: None,
+            });
+        }
+        store.set_commit_times(&resolved.timestamps)?;
+        if resolved.first_pending.is_none() {
+            self.rebuild_if_needed(tenant, store)?;
+        }
+        Ok(Seen {
+            first_pending: resolved.first_pending,
+        })
+    }
+
+    /// With no record in flight: applies the SQL log records the store has
+    /// not seen. A store ahead of the log (a crash took records it had
+    /// applied), or one that fails to apply a record, is rebuilt from scratch.
+    fn rebuild_if_needed(&self, tenant: TenantId, store: &mut TenantStore) -> Result<(), SqlError> {
         let length = self.engine.stream_length(tenant, SQL_LOG_STREAM_ID)?;
         if store.next_position() > length {
             *store = TenantStore::recreate(store.path())?;
@@ -313,6 +415,26 @@ impl SqlEngine {
             store.apply(&batch)?;
         }
         Ok(())
+    }
+}
+
+/// The answer to a write: its `RETURNING` rows, or its count and position.
+fn answer(
+    store: &TenantStore,
+    returning: Option<crate::write::Returning>,
+    params: &[Value],
+    context: &SqlContext,
+    rows_affected: u64,
+    position: u64,
+) -> Result<QueryOutput, SqlError> {
+    match returning {
+        Some(returning) => Ok(returning
+            .evaluate(store, params)?
+            .into_output(context.extended_values)),
+        None => Ok(QueryOutput::Written {
+            rows_affected,
+            log_offset: position,
+        }),
     }
 }
 

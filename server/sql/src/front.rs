@@ -1,4 +1,4 @@
-//! The front end: statements of our own dialect (`SHOW TABLES`, `DESCRIBE`,
+//! The front end: statements of our own dialect (`SHOW TABLES`, `SHOW STREAMS`, `DESCRIBE`,
 //! `HISTORY OF`, `ALTER TABLE .. SET RETENTION`), the time-travel clauses
 //! (`AS OF TIMESTAMP`, `FOR SYSTEM_TIME AS OF`, `AT OFFSET`) taken out of the
 //! token stream, and everything else parsed by sqlparser.
@@ -30,6 +30,8 @@ pub enum TimeTravel {
 pub enum Parsed {
     /// `SHOW TABLES`.
     ShowTables,
+    /// `SHOW STREAMS`.
+    ShowStreams,
     /// `DESCRIBE t`.
     Describe(String),
     /// `HISTORY OF t`.
@@ -162,6 +164,10 @@ fn own_statement(tokens: &[Token]) -> Result<Option<Parsed>, SqlError> {
     if keyword(at(0), "SHOW") && keyword(at(1), "TABLES") {
         expect_end(2, "SHOW TABLES")?;
         return Ok(Some(Parsed::ShowTables));
+    }
+    if keyword(at(0), "SHOW") && keyword(at(1), "STREAMS") {
+        expect_end(2, "SHOW STREAMS")?;
+        return Ok(Some(Parsed::ShowStreams));
     }
     if keyword(at(0), "DESCRIBE") || keyword(at(0), "DESC") {
         let table = name_of(at(1))

@@ -187,8 +187,6 @@ impl TenantStore {
             "kmb_row INTEGER NOT NULL".to_owned(),
             "kmb_from BIGINT NOT NULL".to_owned(),
             "kmb_to BIGINT".to_owned(),
-            "kmb_from_ns TIMESTAMP_INT NOT NULL".to_owned(),
-            "kmb_to_ns TIMESTAMP_INT".to_owned(),
             "kmb_op TEXT NOT NULL".to_owned(),
             "kmb_actor TEXT".to_owned(),
         ];
@@ -377,11 +375,11 @@ fn add_column(
 
 fn close_all(connection: &Connection, entry: &TableEntry, stamp: Stamp) -> Result<(), SqlError> {
     let sql = format!(
-        "UPDATE {} SET kmb_to = ?1, kmb_to_ns = ?2 WHERE kmb_to IS NULL",
+        "UPDATE {} SET kmb_to = ?1 WHERE kmb_to IS NULL",
         entry.sqlite_name()
     );
     connection
-        .execute(&sql, [stamp.position, stamp.timestamp_ns])
+        .execute(&sql, [stamp.position])
         .map(|_| ())
         .map_err(|e| store_error(&e))
 }
@@ -393,12 +391,12 @@ fn close_row(
     row_id: i64,
 ) -> Result<(), SqlError> {
     let sql = format!(
-        "UPDATE {} SET kmb_to = ?1, kmb_to_ns = ?2 WHERE kmb_row = ?3 AND kmb_to IS NULL",
+        "UPDATE {} SET kmb_to = ?1 WHERE kmb_row = ?2 AND kmb_to IS NULL",
         entry.sqlite_name()
     );
     connection
         .prepare_cached(&sql)
-        .and_then(|mut statement| statement.execute([stamp.position, stamp.timestamp_ns, row_id]))
+        .and_then(|mut statement| statement.execute([stamp.position, row_id]))
         .map(|_| ())
         .map_err(|e| store_error(&e))
 }
@@ -415,21 +413,16 @@ fn tombstone(
     let columns: Vec<String> = entry.columns.iter().map(|c| quote(c)).collect();
     let list = columns.join(", ");
     let sql = format!(
-        "INSERT INTO {name} (kmb_row, kmb_from, kmb_to, kmb_from_ns, kmb_to_ns, kmb_op, kmb_actor{comma}{list})
-         SELECT kmb_row, ?1, ?1, ?2, ?2, 'DELETE', ?3{comma}{list} FROM {name}
-         WHERE kmb_row = ?4 AND kmb_to = ?1 AND kmb_op <> 'DELETE'",
+        "INSERT INTO {name} (kmb_row, kmb_from, kmb_to, kmb_op, kmb_actor{comma}{list})
+         SELECT kmb_row, ?1, ?1, 'DELETE', ?2{comma}{list} FROM {name}
+         WHERE kmb_row = ?3 AND kmb_to = ?1 AND kmb_op <> 'DELETE'",
         name = entry.sqlite_name(),
         comma = if columns.is_empty() { "" } else { ", " },
     );
     connection
         .prepare_cached(&sql)
         .and_then(|mut statement| {
-            statement.execute(rusqlite::params![
-                stamp.position,
-                stamp.timestamp_ns,
-                actor,
-                row_id
-            ])
+            statement.execute(rusqlite::params![stamp.position, actor, row_id])
         })
         .map(|_| ())
         .map_err(|e| store_error(&e))
@@ -454,11 +447,11 @@ fn insert_versions(
             })?;
         stored.push(quote(name));
     }
-    let placeholders: Vec<String> = (0..columns.len()).map(|n| format!("?{}", n + 6)).collect();
+    let placeholders: Vec<String> = (0..columns.len()).map(|n| format!("?{}", n + 5)).collect();
     let comma = if columns.is_empty() { "" } else { ", " };
     let sql = format!(
-        "INSERT INTO {} (kmb_row, kmb_from, kmb_from_ns, kmb_op, kmb_actor{comma}{})
-         VALUES (?1, ?2, ?3, ?4, ?5{comma}{})",
+        "INSERT INTO {} (kmb_row, kmb_from, kmb_op, kmb_actor{comma}{})
+         VALUES (?1, ?2, ?3, ?4{comma}{})",
         entry.sqlite_name(),
         stored.join(", "),
         placeholders.join(", ")
@@ -467,13 +460,8 @@ fn insert_versions(
         .prepare_cached(&sql)
         .map_err(|e| store_error(&e))?;
     for (row_id, values) in rows {
-        let mut params: Vec<&dyn rusqlite::ToSql> = vec![
-            row_id,
-            &stamp.position,
-            &stamp.timestamp_ns,
-            &operation,
-            &actor,
-        ];
+        let mut params: Vec<&dyn rusqlite::ToSql> =
+            vec![row_id, &stamp.position, &operation, &actor];
         params.extend(values.iter().map(|value| value as &dyn rusqlite::ToSql));
         statement
             .execute(params.as_slice())

@@ -41,7 +41,8 @@ pub fn create_meta_tables(connection: &Connection, format: i64) -> Result<(), Sq
                  statement TEXT NOT NULL,
                  table_name TEXT,
                  rows_affected BIGINT NOT NULL
-             );",
+             );
+             CREATE UNIQUE INDEX IF NOT EXISTS kmb_audit_position ON kmb_audit (position);",
         )
         .map_err(|error| SqlError::store(&error))?;
     connection

@@ -4,10 +4,12 @@
 //!
 //! Every SQL table `T` (catalog entry `id`) is stored as `kmb_t<id>`, holding
 //! every version of every row: the hidden stable row id `kmb_row`, the
-//! position and commit time the version became valid (`kmb_from`,
-//! `kmb_from_ns`) and stopped being valid (`kmb_to`, `kmb_to_ns`, NULL while
-//! current), the operation and actor, and one column `c<n>` per user column.
-//! The file is a cache: deleting it rebuilds it from the log.
+//! position the version became valid (`kmb_from`) and stopped being valid
+//! (`kmb_to`, NULL while current), the operation and actor, and one column
+//! `c<n>` per user column. Commit times live only in the audit rows (one per
+//! record, by position), so a record applied before it is durable needs one
+//! row updated when its commit time is known. The file is a cache: deleting
+//! it rebuilds it from the log.
 
 mod apply;
 mod entry;
@@ -25,7 +27,7 @@ pub use layout::quote;
 use crate::error::SqlError;
 
 /// The format of the cache files; a file of another format is rebuilt.
-const FORMAT: i64 = 1;
+const FORMAT: i64 = 2;
 
 /// A tenant's SQLite views.
 pub struct TenantStore {
@@ -136,6 +138,32 @@ impl TenantStore {
     /// The most recent table entry of that name, current or dropped.
     pub fn latest_table(&self, name: &str) -> Result<Option<TableEntry>, SqlError> {
         entry::load_at(&self.writer, name, i64::MAX)
+    }
+
+    /// Writes the commit times of records applied before they were durable.
+    pub fn set_commit_times(&mut self, times: &[(u64, u64)]) -> Result<(), SqlError> {
+        if times.is_empty() {
+            return Ok(());
+        }
+        let transaction = self
+            .writer
+            .transaction()
+            .map_err(|error| SqlError::store(&error))?;
+        {
+            let mut statement = transaction
+                .prepare_cached("UPDATE kmb_audit SET timestamp = ?2 WHERE position = ?1")
+                .map_err(|error| SqlError::store(&error))?;
+            for (position, timestamp_ns) in times {
+                let position = i64::try_from(*position).unwrap_or(i64::MAX);
+                let timestamp_ns = i64::try_from(*timestamp_ns).unwrap_or(i64::MAX);
+                statement
+                    .execute([position, timestamp_ns])
+                    .map_err(|error| SqlError::store(&error))?;
+            }
+        }
+        transaction
+            .commit()
+            .map_err(|error| SqlError::store(&error))
     }
 
     /// The next unused row id of `table`.

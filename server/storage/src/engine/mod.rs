@@ -304,13 +304,25 @@ impl Engine {
         effect: Vec<u8>,
     ) -> Result<AppendOutcome, EngineError> {
         let (completion, waiter) = Completion::channel();
+        self.submit_sql_effect(tenant_id, table_changes, effect, completion);
+        waiter.wait()
+    }
+
+    /// Queues one record for the tenant's SQL log; `completion` receives its
+    /// position once it is durable. Records are staged in submission order.
+    pub fn submit_sql_effect(
+        &self,
+        tenant_id: TenantId,
+        table_changes: Vec<TableChange>,
+        effect: Vec<u8>,
+        completion: Completion<AppendOutcome>,
+    ) {
         self.shared.submit(Intent::SqlEffect {
             tenant_id,
             table_changes,
             effect,
             completion,
         });
-        waiter.wait()
     }
 
     /// Destroys the tenant's data key: its payloads become unreadable for good,
