@@ -489,6 +489,27 @@ enum kmb_status kmb_subscription_cancel(const struct kmb_subscription *subscript
 // Releases the subscription (unsubscribing if still open); NULL is ignored.
 void kmb_subscription_free(struct kmb_subscription *subscription);
 
+// Turns TLS on and trusts the certificates of `pem` (`len` bytes of PEM text, one
+// or more `CERTIFICATE` blocks) as roots, added to any trusted before. Fails with
+// `InvalidArgument` when no certificate can be read. Without a root, no server
+// certificate is accepted.
+enum kmb_status kmb_options_add_tls_root_certificates_pem(struct kmb_options *options,
+                                                          const uint8_t *pem,
+                                                          uintptr_t len,
+                                                          struct kmb_error **error);
+
+// Like `kmb_options_add_tls_root_certificates_pem`, reading the PEM file at `path`
+// now (a missing or unreadable file fails with `InvalidArgument`).
+enum kmb_status kmb_options_add_tls_root_certificates_file(struct kmb_options *options,
+                                                           const char *path,
+                                                           struct kmb_error **error);
+
+// Turns TLS on and checks the server's certificate against `server_name` instead of
+// the host of the address given to `kmb_client_connect`.
+enum kmb_status kmb_options_set_tls_server_name(struct kmb_options *options,
+                                                const char *server_name,
+                                                struct kmb_error **error);
+
 // The genesis hash (the `prev_hash` of offset 0) of a stream, into 32 bytes.
 enum kmb_status kmb_verify_genesis_hash(uint64_t tenant_id,
                                         uint64_t stream_id,

@@ -50,6 +50,7 @@ mod server_info;
 mod sql;
 mod status;
 mod subscription;
+mod tls;
 mod verify;
 
 pub use admin::*;
@@ -63,4 +64,5 @@ pub use server_info::*;
 pub use sql::*;
 pub use status::*;
 pub use subscription::*;
+pub use tls::*;
 pub use verify::*;

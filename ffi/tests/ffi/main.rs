@@ -1,5 +1,5 @@
 //! Tests of the C ABI: the header is fresh, and calls behave at the boundary (NULL,
-//! UTF-8, errors, cancellation and the pure verification functions). The C program
+//! UTF-8, errors, cancellation, TLS options and the pure verification functions). The C program
 //! in tests/c runs the quickstart through the header (see scripts/test-go).
 
 #![allow(
@@ -9,3 +9,4 @@
 
 mod boundary;
 mod header;
+mod tls;
