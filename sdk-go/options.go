@@ -36,6 +36,49 @@ type Options struct {
 	ReconnectAttempts uint32
 	// ReconnectBackoff is the wait before the second attempt (0: 100 ms).
 	ReconnectBackoff time.Duration
+	// TLS, when not nil, wraps the connection in TLS; plain TCP otherwise.
+	TLS *TLSOptions
+}
+
+// TLSOptions are the TLS settings of a connection (rustls in the Rust core).
+type TLSOptions struct {
+	// RootCertificatesPEM holds PEM CERTIFICATE blocks trusted as roots.
+	RootCertificatesPEM []byte
+	// RootCertificatesFile names a PEM file of roots, read when connecting; both
+	// sources may be given. At least one root is needed.
+	RootCertificatesFile string
+	// ServerName is checked against the server's certificate ("": the host of
+	// Address).
+	ServerName string
+}
+
+// toC adds the TLS settings to options.
+func (t *TLSOptions) toC(options *C.kmb_options) error {
+	if t == nil {
+		return nil
+	}
+	if len(t.RootCertificatesPEM) == 0 && t.RootCertificatesFile == "" {
+		return &Error{Code: ErrInvalidArgument.Code, Name: ErrInvalidArgument.Name,
+			Message: "TLS needs RootCertificatesPEM or RootCertificatesFile"}
+	}
+	if len(t.RootCertificatesPEM) > 0 {
+		pem := C.CBytes(t.RootCertificatesPEM)
+		defer C.free(pem)
+		var cError *C.kmb_error
+		status := C.kmb_options_add_tls_root_certificates_pem(options, (*C.uint8_t)(pem),
+			C.size_t(len(t.RootCertificatesPEM)), &cError)
+		if err := takeError(context.Background(), status, cError); err != nil {
+			return err
+		}
+	}
+	if err := setText(options, t.RootCertificatesFile, func(p *C.kmb_options, f *C.char, e **C.kmb_error) uint32 {
+		return C.kmb_options_add_tls_root_certificates_file(p, f, e)
+	}); err != nil {
+		return err
+	}
+	return setText(options, t.ServerName, func(p *C.kmb_options, n *C.char, e **C.kmb_error) uint32 {
+		return C.kmb_options_set_tls_server_name(p, n, e)
+	})
 }
 
 type optionSetter func(options *C.kmb_options, text *C.char, cError **C.kmb_error) uint32
@@ -72,6 +115,10 @@ func (o Options) toC() (*C.kmb_options, error) {
 			C.kmb_options_free(options)
 			return nil, err
 		}
+	}
+	if err := o.TLS.toC(options); err != nil {
+		C.kmb_options_free(options)
+		return nil, err
 	}
 	var cError *C.kmb_error
 	status := C.kmb_options_set_timeouts(options, C.uint64_t(o.ConnectTimeout.Milliseconds()),

@@ -34,12 +34,23 @@ func serverBinary() string {
 
 // startServer initialises dir and serves it on a free port.
 func startServer(dir string, development bool) (*server, error) {
+	return startServerWith(dir, development, nil)
+}
+
+// startServerWith is startServer with prepare run on the initialised data
+// directory before the server starts (to add files or configuration).
+func startServerWith(dir string, development bool, prepare func(dir string) error) (*server, error) {
 	args := []string{"init", dir}
 	if development {
 		args = append(args, "--development")
 	}
 	if out, err := exec.Command(serverBinary(), args...).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("init: %v: %s", err, out)
+	}
+	if prepare != nil {
+		if err := prepare(dir); err != nil {
+			return nil, err
+		}
 	}
 	s := &server{}
 	if !development {
