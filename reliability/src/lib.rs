@@ -1,0 +1,11 @@
+//! The reliability and security programs of Kimberlite. Each program tries
+//! something that a database for regulated records must survive, prints what it
+//! tried and what it found, and ends with one summary line of figures. The
+//! binaries (`src/bin/`) run the long versions; the integration tests run short
+//! ones through the same functions.
+
+pub mod binary;
+pub mod crash_loop;
+pub mod crash_worker;
+pub mod ledger;
+pub mod process;
