@@ -19,15 +19,17 @@ export function tempDir(prefix = 'kimberlite-node-') {
 /**
  * Starts a server over a fresh data directory. In development mode a tenant is
  * created on its first request and no token is needed; otherwise `token` is the
- * admin token `init` printed.
+ * admin token `init` printed. `prepare(data)`, when given, runs on the initialised
+ * data directory before the server starts (to add files or configuration).
  */
-export async function startServer({ development = true } = {}) {
+export async function startServer({ development = true, prepare } = {}) {
   const dir = tempDir()
   const data = join(dir, 'data')
   const args = ['init', data]
   if (development) args.push('--development')
   const printed = execFileSync(binary, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   const token = /admin token: (\S+)/.exec(printed)?.[1]
+  if (prepare) prepare(data)
   const child = spawn(binary, ['start', '--address', '127.0.0.1:0', data], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
