@@ -15,6 +15,7 @@ mod harness;
 mod isolation;
 mod proxy;
 mod robustness;
+mod scenarios;
 mod store;
 mod tls;
 mod verified;

@@ -1,0 +1,492 @@
+//! The shared scenarios of `tests/scenarios` (described once as JSON, run by every
+//! SDK's suite), run with this client against one real server over the storage
+//! engine and SQL, requiring authentication. Every scenario's outcome goes to
+//! `target/scenario-results/rust.json`; the test fails if any scenario fails.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kimberlite::{
+    Client, ConnectOptions, DataClass, Offset, Placement, StreamId, SubscribeOptions, Subscription,
+    TenantId, Value,
+};
+use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfig};
+use kimberlite_sql::SqlEngine;
+use kimberlite_storage::engine::{Engine, EngineConfig};
+use kimberlite_storage::io::os::OsVfs;
+use serde_json::{json, Map, Value as Json};
+use time::format_description::well_known::Rfc3339;
+use tokio::sync::oneshot;
+
+const ADMIN: &str = "scenario-admin-token";
+const FIRST_TENANT: u64 = 50_000;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every scenario as (`file/name`, its steps with its fixture's first).
+fn load() -> Vec<(String, Vec<Json>)> {
+    let dir = repo_root().join("tests").join("scenarios");
+    let read = |path: &Path| -> Json {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let fixtures = read(&dir.join("fixtures.json"))["fixtures"].clone();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .filter(|path| !path.ends_with("fixtures.json"))
+        .collect();
+    files.sort();
+    let mut found = Vec::new();
+    for file in files {
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        for scenario in read(&file)["scenarios"].as_array().unwrap() {
+            let mut steps = match scenario.get("fixture").and_then(Json::as_str) {
+                Some(fixture) => fixtures[fixture].as_array().unwrap().clone(),
+                None => Vec::new(),
+            };
+            steps.extend(scenario["steps"].as_array().unwrap().iter().cloned());
+            found.push((
+                format!("{stem}/{}", scenario["name"].as_str().unwrap()),
+                steps,
+            ));
+        }
+    }
+    found
+}
+
+/// Objects match when every expected key matches; arrays element by element.
+fn matches(expected: &Json, actual: &Json) -> bool {
+    match (expected, actual) {
+        (Json::Object(want), Json::Object(got)) => want
+            .iter()
+            .all(|(key, value)| got.get(key).is_some_and(|item| matches(value, item))),
+        (Json::Array(want), Json::Array(got)) => {
+            want.len() == got.len() && want.iter().zip(got).all(|(w, g)| matches(w, g))
+        }
+        _ => expected == actual,
+    }
+}
+
+/// A SQL value as JSON (integers, text, booleans and NULL are what scenarios use).
+fn sql_json(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::BigInt(number) | Value::Timestamp(number) => json!(number),
+        Value::Text(text) => json!(text),
+        Value::Boolean(flag) => json!(flag),
+        other => json!(format!("{other:?}")),
+    }
+}
+
+fn sql_param(value: &Json) -> Value {
+    match value {
+        Json::Null => Value::Null,
+        Json::Bool(flag) => Value::Boolean(*flag),
+        Json::Number(number) => Value::BigInt(number.as_i64().unwrap()),
+        Json::String(text) => Value::Text(text.clone()),
+        other => panic!("no SQL value for {other}"),
+    }
+}
+
+/// Why a step failed: the client's error (compared with an expected code) or else.
+enum Failure {
+    Client(kimberlite::Error),
+    Other(String),
+}
+
+impl From<kimberlite::Error> for Failure {
+    fn from(error: kimberlite::Error) -> Self {
+        Self::Client(error)
+    }
+}
+
+struct Runner {
+    address: String,
+    variables: Map<String, Json>,
+    clients: HashMap<String, Client>,
+    subscriptions: HashMap<String, Subscription>,
+    proxies: Vec<Child>,
+}
+
+impl Runner {
+    fn resolve(&self, value: &Json) -> Result<Json, String> {
+        let lookup = |name: &str| {
+            self.variables
+                .get(name)
+                .cloned()
+                .ok_or_else(|| format!("unknown variable ${name}"))
+        };
+        Ok(match value {
+            Json::String(text) => {
+                if let Some(name) = text.strip_prefix('$').filter(|name| is_name(name)) {
+                    return lookup(name);
+                }
+                let mut out = String::new();
+                let mut rest = text.as_str();
+                while let Some(start) = rest.find("${") {
+                    let end = rest[start..].find('}').ok_or("unclosed ${")? + start;
+                    out.push_str(&rest[..start]);
+                    match lookup(&rest[start + 2..end])? {
+                        Json::String(inner) => out.push_str(&inner),
+                        other => out.push_str(&other.to_string()),
+                    }
+                    rest = &rest[end + 1..];
+                }
+                out.push_str(rest);
+                Json::String(out)
+            }
+            Json::Array(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|item| self.resolve(item))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Json::Object(fields) => Json::Object(
+                fields
+                    .iter()
+                    .map(|(key, item)| Ok((key.clone(), self.resolve(item)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    async fn run(&mut self, steps: &[Json]) -> Result<(), String> {
+        for (index, step) in steps.iter().enumerate() {
+            let op = step["op"].as_str().unwrap_or_default();
+            let at = format!("step {} ({op})", index + 1);
+            let args = self.resolve(step.get("args").unwrap_or(&json!({})))?;
+            let expect = self.resolve(step.get("expect").unwrap_or(&json!({})))?;
+            let wanted_error = expect.get("error");
+            let result = match self.call(op, &args).await {
+                Ok(result) => result,
+                Err(Failure::Other(message)) => return Err(format!("{at}: {message}")),
+                Err(Failure::Client(error)) => {
+                    let name = error.code().name();
+                    let allowed = match wanted_error {
+                        Some(Json::Array(names)) => names.iter().any(|n| n == name),
+                        Some(one) => one == name,
+                        None => false,
+                    };
+                    if !allowed {
+                        let wanted = wanted_error.map_or("success".to_owned(), Json::to_string);
+                        return Err(format!("{at}: {name}: {error} (expected {wanted})"));
+                    }
+                    continue;
+                }
+            };
+            if let Some(wanted) = wanted_error {
+                return Err(format!("{at}: succeeded with {result}, expected {wanted}"));
+            }
+            if let Some(wanted) = expect.get("result") {
+                if !matches(wanted, &result) {
+                    return Err(format!("{at}: got {result}, expected {wanted}"));
+                }
+            }
+            match step.get("save") {
+                Some(Json::String(name)) => {
+                    self.variables.insert(name.clone(), result);
+                }
+                Some(Json::Object(fields)) => {
+                    for (name, field) in fields {
+                        let value = result[field.as_str().unwrap_or_default()].clone();
+                        self.variables.insert(name.clone(), value);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn call(&mut self, op: &str, args: &Json) -> Result<Json, Failure> {
+        let name = args["client"].as_str().unwrap_or("main").to_owned();
+        match op {
+            "connect" => {
+                let tenant = TenantId(args["tenant"].as_u64().unwrap_or_default());
+                let mut options = ConnectOptions::new(tenant).request_timeout(SECONDS_20);
+                if let Some(token) = args["token"].as_str() {
+                    options = options.auth_token(token);
+                }
+                let address = args["address"].as_str().unwrap_or(&self.address);
+                let client = Client::connect(address, options).await?;
+                self.clients.insert(name, client);
+                Ok(Json::Null)
+            }
+            "close" => {
+                self.clients.remove(&name);
+                Ok(Json::Null)
+            }
+            "clock" => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                let now = time::OffsetDateTime::now_utc();
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                // Whole milliseconds, as the other runners write it.
+                let millis = now
+                    .replace_nanosecond(u32::from(now.millisecond()) * 1_000_000)
+                    .unwrap();
+                Ok(json!(millis.format(&Rfc3339).unwrap()))
+            }
+            "start_proxy" => self.start_proxy(args).map_err(Failure::Other),
+            "next_events" => {
+                let key = args["subscription"].as_str().unwrap_or_default();
+                let subscription = self.subscriptions.get_mut(key).unwrap();
+                let mut events = Vec::new();
+                for _ in 0..args["count"].as_u64().unwrap_or_default() {
+                    let event = subscription.next().await?.ok_or_else(|| {
+                        Failure::Other(format!("the subscription ended after {}", events.len()))
+                    })?;
+                    let payload = String::from_utf8_lossy(&event.payload);
+                    events.push(json!({"offset": event.offset.0, "payload": payload}));
+                }
+                Ok(Json::Array(events))
+            }
+            "unsubscribe" => {
+                let key = args["subscription"].as_str().unwrap_or_default();
+                self.subscriptions.remove(key).unwrap().cancel().await?;
+                Ok(Json::Null)
+            }
+            _ => {
+                let client = self.clients.get(&name).cloned();
+                let client = client.ok_or_else(|| Failure::Other(format!("no client {name}")))?;
+                self.client_call(&client, op, args).await
+            }
+        }
+    }
+}
+
+const SECONDS_20: Duration = Duration::from_secs(20);
+
+fn is_name(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl Runner {
+    async fn client_call(
+        &mut self,
+        client: &Client,
+        op: &str,
+        args: &Json,
+    ) -> Result<Json, Failure> {
+        let number = |key: &str| args[key].as_u64().unwrap_or_default();
+        let text = |key: &str| args[key].as_str().unwrap_or_default().to_owned();
+        let stream = StreamId(number("stream"));
+        let params: Vec<Value> = match args["params"].as_array() {
+            Some(params) => params.iter().map(sql_param).collect(),
+            None => Vec::new(),
+        };
+        Ok(match op {
+            "create_tenant" => json!(
+                client
+                    .create_tenant(TenantId(number("tenant")), &text("name"))
+                    .await?
+                    .0
+            ),
+            "create_api_key" => {
+                let created = client
+                    .create_api_key(TenantId(number("tenant")), &text("label"))
+                    .await?;
+                json!({"key_id": created.key_id, "secret": created.secret})
+            }
+            "create_stream" => {
+                let name = text("name");
+                let made = client.create_stream(&name, DataClass::Public, Placement::Global);
+                json!(made.await?.0)
+            }
+            "stream_length" => json!(client.stream_length(stream).await?),
+            "append" => {
+                let events = args["events"].as_array().map_or_else(Vec::new, |events| {
+                    events
+                        .iter()
+                        .map(|e| e.as_str().unwrap_or_default().as_bytes().to_vec())
+                        .collect()
+                });
+                json!(
+                    client
+                        .append(stream, events, Offset(number("expected_offset")))
+                        .await?
+                        .0
+                )
+            }
+            "read" => {
+                let read = client.read(stream, Offset(number("from")), 1 << 20).await?;
+                let events: Vec<_> = read
+                    .events
+                    .iter()
+                    .map(|e| String::from_utf8_lossy(e))
+                    .collect();
+                json!({"events": events, "next_offset": read.next_offset.map(|o| o.0)})
+            }
+            "read_verified" => {
+                let read = client
+                    .read_verified(stream, Offset(number("from")), 1 << 20)
+                    .await?;
+                let events: Vec<_> = read
+                    .events
+                    .iter()
+                    .map(|e| json!({"offset": e.offset.0, "payload": String::from_utf8_lossy(&e.payload)}))
+                    .collect();
+                json!({"events": events, "next_offset": read.next_offset.map(|o| o.0),
+                       "checkpoint_size": read.checkpoint.size})
+            }
+            "checkpoint" => json!({"size": client.checkpoint(stream).await?.size}),
+            "subscribe" => {
+                let options = SubscribeOptions {
+                    credits: args["credits"]
+                        .as_u64()
+                        .map_or(64, |c| u32::try_from(c).unwrap()),
+                    ..SubscribeOptions::default()
+                };
+                let subscription = client
+                    .subscribe_with(stream, Offset(number("from")), options)
+                    .await?;
+                self.subscriptions
+                    .insert(text("subscription"), subscription);
+                Json::Null
+            }
+            "execute" => {
+                let done = client.execute(&text("sql"), &params).await?;
+                json!({"rows_affected": done.rows_affected, "log_offset": done.log_offset.0})
+            }
+            "query" | "query_at" => {
+                let rows = if op == "query" {
+                    client.query(&text("sql"), &params).await?
+                } else {
+                    client
+                        .query_at(&text("sql"), &params, Offset(number("position")))
+                        .await?
+                };
+                let values: Vec<Vec<Json>> = rows
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().map(sql_json).collect())
+                    .collect();
+                json!({"columns": rows.columns, "rows": values})
+            }
+            _ => return Err(Failure::Other(format!("unknown operation {op}"))),
+        })
+    }
+
+    /// Starts the tamper proxy in front of the server; returns its address.
+    fn start_proxy(&mut self, args: &Json) -> Result<Json, String> {
+        let binary = std::env::var_os("KIMBERLITE_TAMPER_PROXY_BIN").map_or_else(
+            || {
+                repo_root()
+                    .join("target")
+                    .join("debug")
+                    .join("kimberlite-tamper-proxy")
+            },
+            PathBuf::from,
+        );
+        let mut command = Command::new(&binary);
+        command
+            .args([
+                "--upstream",
+                &self.address,
+                "--listen",
+                "127.0.0.1:0",
+                "--mode",
+            ])
+            .arg(args["mode"].as_str().unwrap_or_default());
+        if let Some(fork) = args["fork_upstream"].as_str() {
+            command.args(["--fork-upstream", fork]);
+        }
+        let mut proxy = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|error| format!("{}: {error}", binary.display()))?;
+        let stdout = proxy.stdout.take().unwrap();
+        self.proxies.push(proxy);
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
+            let line = line.map_err(|error| error.to_string())?;
+            if let Some(address) = line.trim().strip_prefix("proxy listening on ") {
+                let address = address.to_owned();
+                std::thread::spawn(move || lines.for_each(drop));
+                return Ok(json!(address));
+            }
+        }
+        Err("the proxy exited before listening".to_owned())
+    }
+
+    async fn close(mut self) {
+        for (_, subscription) in self.subscriptions.drain() {
+            let _ = subscription.cancel().await;
+        }
+        for proxy in &mut self.proxies {
+            let _ = proxy.kill();
+            let _ = proxy.wait();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shared_scenario_passes() {
+    let data = tempfile::tempdir().unwrap();
+    let vfs = Arc::new(OsVfs);
+    let config = EngineConfig::new(data.path(), "db.scenarios");
+    Engine::init(vfs.clone(), &config).unwrap();
+    let (engine, _report) = Engine::open(vfs, config).unwrap();
+    let engine = Arc::new(engine);
+    let sql = Arc::new(SqlEngine::open(engine.clone(), data.path().join("sql")).unwrap());
+    let backend = Arc::new(EngineBackend::with_sql(engine.clone(), sql));
+    let auth = AuthMode::Required {
+        admin_token: Some(AdminToken::new(ADMIN)),
+    };
+    let address = "127.0.0.1:0".parse().unwrap();
+    let server = Server::bind(ServerConfig::new(address, auth), backend)
+        .await
+        .unwrap();
+    let address = server.local_addr().to_string();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+
+    let mut outcomes = BTreeMap::new();
+    for (index, (name, steps)) in load().into_iter().enumerate() {
+        let mut variables = Map::new();
+        variables.insert("server".into(), json!(address));
+        variables.insert("admin_token".into(), json!(ADMIN));
+        variables.insert("tenant".into(), json!(FIRST_TENANT + index as u64));
+        let mut runner = Runner {
+            address: address.clone(),
+            variables,
+            clients: HashMap::new(),
+            subscriptions: HashMap::new(),
+            proxies: Vec::new(),
+        };
+        let outcome = tokio::time::timeout(Duration::from_secs(60), runner.run(&steps))
+            .await
+            .unwrap_or_else(|_| Err("no outcome within 60 s".to_owned()));
+        runner.close().await;
+        let message = outcome.as_ref().err().cloned().unwrap_or_default();
+        outcomes.insert(name, json!({"pass": outcome.is_ok(), "message": message}));
+    }
+
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
+    engine.shutdown().unwrap();
+    let results = repo_root().join("target").join("scenario-results");
+    std::fs::create_dir_all(&results).unwrap();
+    let text = serde_json::to_string_pretty(&outcomes).unwrap() + "\n";
+    std::fs::write(results.join("rust.json"), text).unwrap();
+    let failed: Vec<_> = outcomes
+        .iter()
+        .filter(|(_, outcome)| outcome["pass"] != json!(true))
+        .map(|(name, outcome)| format!("{name}: {}", outcome["message"]))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "scenarios failed:\n{}",
+        failed.join("\n")
+    );
+}
