@@ -209,11 +209,14 @@ impl Comparison {
         out.push_str(&self.throughput_table());
         out.push_str("\n![throughput](throughput.png)\n\n## Latency\n\n");
         out.push_str(&self.latency_table());
-        out.push_str("\n![p99 latency](latency_p99.png)\n\n");
+        out.push_str("\n![p99 latency](latency_p99.png)\n![p50 latency](latency_p50.png)\n\n");
         out.push_str(crate::notes::HOW_IT_RUNS);
         out.push_str("\n## Client SDKs against the Rust client\n\n");
         let _ = writeln!(out, "{}\n", self.sdk_note);
         out.push_str(&sdk::table(&self.sdk_results));
+        if !self.sdk_results.is_empty() {
+            out.push_str("\n![SDKs against Rust](sdks.png)\n");
+        }
         out
     }
 }

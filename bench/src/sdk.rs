@@ -38,8 +38,8 @@ pub fn parse(text: &str) -> Vec<SdkResult> {
         .collect()
 }
 
-/// A Markdown table: one row per workload, each language's ops/s and its
-/// share of Rust's. Empty when there is nothing to show.
+/// A Markdown table: one row per workload, each language's ops/s (Rust's
+/// first, then the others as they come) and its share of Rust's. Empty when there is nothing to show.
 pub fn table(results: &[SdkResult]) -> String {
     let mut workloads: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
     for result in results {
@@ -51,7 +51,13 @@ pub fn table(results: &[SdkResult]) -> String {
     if workloads.is_empty() {
         return String::new();
     }
-    let languages = ["rust", "python", "node", "go"];
+    // Rust first, then the others in the order they were printed.
+    let mut languages = vec!["rust"];
+    for result in results {
+        if !languages.contains(&result.language.as_str()) {
+            languages.push(&result.language);
+        }
+    }
     let mut out = String::from("| workload | Rust ops/s |");
     for language in &languages[1..] {
         let _ = write!(out, " {language} ops/s | {language} / Rust |");

@@ -61,14 +61,16 @@ fn ratios_and_headline_against_the_targets() {
 #[test]
 fn sdk_lines_become_shares_of_rust() {
     let text = "building...\nRESULT rust append 1000\nRESULT Python append 250.6\n\
-                RESULT go append 800 extra\nRESULT node append fast\nRESULT node append 500\n";
+                RESULT go append 800 extra\nRESULT node append fast\nRESULT node append 500\nRESULT node read 90\n";
     let results = sdk::parse(text);
     let languages: Vec<&str> = results.iter().map(|r| r.language.as_str()).collect();
-    assert_eq!(languages, ["rust", "python", "node"]);
+    assert_eq!(languages, ["rust", "python", "node", "node"]);
     let table = sdk::table(&results);
     assert!(
-        table.contains("| append | 1 000 | 251 | 25 % | 500 | 50 % | - | - |"),
+        table.contains("| append | 1 000 | 251 | 25 % | 500 | 50 % |\n"),
         "{table}"
     );
+    // No Rust figure: no share.
+    assert!(table.contains("| read | - | - | - | 90 | - |\n"), "{table}");
     assert!(sdk::table(&[]).is_empty());
 }
