@@ -51,6 +51,16 @@ impl Client {
         })
     }
 
+    /// See [`crate::Client::with_audit`]: a handle on the same connection and runtime
+    /// whose requests carry `audit`.
+    #[must_use]
+    pub fn with_audit(&self, audit: crate::Audit) -> Self {
+        Self {
+            runtime: Arc::clone(&self.runtime),
+            inner: self.inner.with_audit(audit),
+        }
+    }
+
     /// The asynchronous client underneath.
     #[must_use]
     pub const fn as_async(&self) -> &crate::Client {

@@ -52,7 +52,7 @@ pub use error::{
     FIRST_VERIFICATION_CODE,
 };
 pub use kimberlite_protocol::message::{
-    ApiKeyCreatedResponse as ApiKeyCreated, ApiKeyInfo, CloseReason,
+    ApiKeyCreatedResponse as ApiKeyCreated, ApiKeyInfo, Audit, CloseReason,
     ServerInfoResponse as ServerInfo, TenantInfo,
 };
 pub use kimberlite_protocol::{

@@ -1,9 +1,11 @@
 //! What [`crate::Client::connect`] needs to know: tenant, credentials, TLS, timeouts,
-//! where trusted state lives and how the server's signing key is trusted.
+//! where trusted state lives, how the server's signing key is trusted, and the audit
+//! metadata every request carries by default.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use kimberlite_protocol::message::Audit;
 use kimberlite_protocol::TenantId;
 use rustls_pki_types::CertificateDer;
 
@@ -50,6 +52,10 @@ pub struct ConnectOptions {
     pub reconnect_attempts: u32,
     /// The wait before the second attempt; it doubles after each failure.
     pub reconnect_backoff: Duration,
+    /// Audit metadata (actor, reason, correlation id, idempotency key) sent with every
+    /// request, unless a handle made by [`crate::Client::with_audit`] says otherwise.
+    /// The server records the actor, reason and correlation id with each SQL change.
+    pub audit: Option<Audit>,
 }
 
 impl ConnectOptions {
@@ -67,6 +73,7 @@ impl ConnectOptions {
             server_key: ServerKeyTrust::TrustOnFirstUse,
             reconnect_attempts: 3,
             reconnect_backoff: Duration::from_millis(100),
+            audit: None,
         }
     }
 
@@ -117,6 +124,22 @@ impl ConnectOptions {
     pub const fn reconnect_attempts(mut self, attempts: u32) -> Self {
         self.reconnect_attempts = attempts;
         self
+    }
+
+    /// Sending this audit metadata with every request.
+    #[must_use]
+    pub fn audit(mut self, audit: Audit) -> Self {
+        self.audit = Some(audit);
+        self
+    }
+
+    /// Sending this actor (and no other audit metadata) with every request.
+    #[must_use]
+    pub fn audit_actor(self, actor: impl Into<String>) -> Self {
+        self.audit(Audit {
+            actor: Some(actor.into()),
+            ..Audit::default()
+        })
     }
 
     /// With this initial reconnect backoff.

@@ -9,7 +9,7 @@ mod verified;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kimberlite_protocol::message::{RequestPayload, ResponsePayload};
+use kimberlite_protocol::message::{Audit, RequestPayload, ResponsePayload};
 use kimberlite_protocol::TenantId;
 
 use crate::connection::Connection;
@@ -43,6 +43,9 @@ struct Shared {
 
 /// A Kimberlite client. Clones share one connection; it is `Send + Sync`.
 ///
+/// Every request carries the handle's audit metadata: [`ConnectOptions::audit`] by
+/// default, or what [`Client::with_audit`] gave a handle.
+///
 /// The connection is driven by background tasks on the tokio runtime that called
 /// [`Client::connect`]. Requests from any clone are pipelined on it. When it is lost,
 /// calls waiting on it fail with a retryable `Connection` error and the next call
@@ -50,6 +53,7 @@ struct Shared {
 #[derive(Clone)]
 pub struct Client {
     shared: Arc<Shared>,
+    audit: Option<Arc<Audit>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -80,7 +84,25 @@ impl Client {
         });
         let live = open(&shared).await?;
         *shared.current.lock().await = Some(live);
-        Ok(Self { shared })
+        let audit = shared.options.audit.clone().map(Arc::new);
+        Ok(Self { shared, audit })
+    }
+
+    /// A handle on the same connection whose requests carry `audit` (who acts, why,
+    /// which operation) instead of this handle's metadata. The server records the
+    /// actor, reason and correlation id with every SQL change, in `kimberlite_audit`.
+    #[must_use]
+    pub fn with_audit(&self, audit: Audit) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            audit: Some(Arc::new(audit)),
+        }
+    }
+
+    /// The audit metadata this handle's requests carry, if any.
+    #[must_use]
+    pub fn audit(&self) -> Option<&Audit> {
+        self.audit.as_deref()
     }
 
     /// The tenant every request acts for.
@@ -121,7 +143,7 @@ impl Client {
     pub(crate) async fn request(&self, payload: RequestPayload) -> Result<ResponsePayload> {
         let live = self.live().await?;
         live.connection
-            .call(payload, self.shared.options.request_timeout)
+            .call_audited(payload, self.shared.options.request_timeout, self.audit())
             .await
     }
 
@@ -135,7 +157,7 @@ impl Client {
         let live = self.live().await?;
         live.session.require(capability)?;
         live.connection
-            .call(payload, self.shared.options.request_timeout)
+            .call_audited(payload, self.shared.options.request_timeout, self.audit())
             .await
     }
 

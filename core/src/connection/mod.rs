@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use kimberlite_protocol::message::{Message, RequestPayload, ResponsePayload};
+use kimberlite_protocol::message::{Audit, Message, RequestPayload, ResponsePayload};
 use kimberlite_protocol::{frame_message, RequestId, TenantId};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -67,7 +67,19 @@ impl Connection {
         payload: RequestPayload,
         timeout: Duration,
     ) -> Result<ResponsePayload> {
-        self.call_with(payload, timeout, None).await
+        self.call_audited(payload, timeout, None).await
+    }
+
+    /// As [`Connection::call`], the request carrying `audit`.
+    pub(crate) async fn call_audited(
+        &self,
+        payload: RequestPayload,
+        timeout: Duration,
+        audit: Option<&Audit>,
+    ) -> Result<ResponsePayload> {
+        let (reply, answer) = oneshot::channel();
+        let id = self.send(payload, audit, Some(reply), None)?;
+        self.answer(id, answer, timeout).await
     }
 
     /// As [`Connection::call`]; for a Subscribe, `subscription` receives the pushes
@@ -79,7 +91,16 @@ impl Connection {
         subscription: Option<mpsc::UnboundedSender<SubscriptionItem>>,
     ) -> Result<ResponsePayload> {
         let (reply, answer) = oneshot::channel();
-        let id = self.send(payload, Some(reply), subscription)?;
+        let id = self.send(payload, None, Some(reply), subscription)?;
+        self.answer(id, answer, timeout).await
+    }
+
+    async fn answer(
+        &self,
+        id: u64,
+        answer: oneshot::Receiver<Result<ResponsePayload>>,
+        timeout: Duration,
+    ) -> Result<ResponsePayload> {
         match tokio::time::timeout(timeout, answer).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(self
@@ -98,7 +119,7 @@ impl Connection {
 
     /// Sends `payload` without waiting for its answer (credits, unsubscribe).
     pub(crate) fn send_only(&self, payload: RequestPayload) -> Result<()> {
-        self.send(payload, None, None).map(|_| ())
+        self.send(payload, None, None, None).map(|_| ())
     }
 
     /// Stops routing pushes of a subscription that is being ended.
@@ -109,11 +130,15 @@ impl Connection {
     fn send(
         &self,
         payload: RequestPayload,
+        audit: Option<&Audit>,
         reply: Option<oneshot::Sender<Result<ResponsePayload>>>,
         subscription: Option<mpsc::UnboundedSender<SubscriptionItem>>,
     ) -> Result<u64> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let message = Message::request(RequestId(id), self.tenant_id, payload);
+        let mut message = Message::request(RequestId(id), self.tenant_id, payload);
+        if let (Some(audit), Message::Request(request)) = (audit, &mut message) {
+            request.audit = Some(audit.clone());
+        }
         let frame = frame_message(&message).map_err(|error| {
             Error::invalid_argument("the request does not fit in one frame").with_source(error)
         })?;

@@ -7,6 +7,7 @@
     reason = "test helpers outside #[test] functions fail the test loudly, which is their job"
 )]
 
+mod audit;
 mod blocking;
 mod calls;
 mod engine;

@@ -10,7 +10,7 @@
 use std::future::Future;
 
 use kimberlite_protocol::message::{
-    ApiKeyInfo, QueryAtRequest, QueryRequest, QueryResponse, ReadEventsResponse,
+    ApiKeyInfo, Audit, QueryAtRequest, QueryRequest, QueryResponse, ReadEventsResponse,
     ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo,
 };
 use kimberlite_protocol::{DataClass, ErrorCode, Hash, Offset, Placement, StreamId, TenantId};
@@ -162,18 +162,23 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = BackendResult<u64>> + Send;
 
     /// Runs SQL on the current state (rows, or `rows_affected` and
-    /// `log_offset` for a statement that changes state).
+    /// `log_offset` for a statement that changes state). `audit` is the
+    /// request's audit metadata (empty when it carried none): a change is
+    /// recorded with its actor, reason and correlation id.
     fn query(
         &self,
         tenant_id: TenantId,
         request: QueryRequest,
+        audit: Audit,
     ) -> impl Future<Output = BackendResult<QueryResponse>> + Send;
 
-    /// Runs SQL on the state at a SQL log position.
+    /// Runs SQL on the state at a SQL log position (`audit` as for
+    /// [`query`](Self::query)).
     fn query_at(
         &self,
         tenant_id: TenantId,
         request: QueryAtRequest,
+        audit: Audit,
     ) -> impl Future<Output = BackendResult<QueryResponse>> + Send;
 
     /// Reads records with inclusion proofs against a fresh signed checkpoint.

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use kimberlite_kernel::{ApiKeyId, Command};
 use kimberlite_protocol::message::{
-    ApiKeyInfo, QueryAtRequest, QueryRequest, QueryResponse, ReadEventsResponse,
+    ApiKeyInfo, Audit, QueryAtRequest, QueryRequest, QueryResponse, ReadEventsResponse,
     ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo, VerifiedRecord,
 };
 use kimberlite_protocol::{ErrorCode, Hash, Offset, StreamId, TenantId};
@@ -208,9 +208,10 @@ impl Backend for EngineBackend {
         &self,
         tenant_id: TenantId,
         request: QueryRequest,
+        audit: Audit,
     ) -> BackendResult<QueryResponse> {
         match &self.sql {
-            Some(sql) => sql::query(sql.clone(), tenant_id, request).await,
+            Some(sql) => sql::query(sql.clone(), tenant_id, request, audit).await,
             None => Err(BackendError::sql_unavailable()),
         }
     }
@@ -219,9 +220,10 @@ impl Backend for EngineBackend {
         &self,
         tenant_id: TenantId,
         request: QueryAtRequest,
+        audit: Audit,
     ) -> BackendResult<QueryResponse> {
         match &self.sql {
-            Some(sql) => sql::query_at(sql.clone(), tenant_id, request).await,
+            Some(sql) => sql::query_at(sql.clone(), tenant_id, request, audit).await,
             None => Err(BackendError::sql_unavailable()),
         }
     }

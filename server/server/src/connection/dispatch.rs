@@ -2,8 +2,9 @@
 
 use kimberlite_protocol::message::{
     ApiKeyCreatedResponse, ApiKeyRevokedResponse, ApiKeysResponse, AppendEventsRequest,
-    AppendEventsResponse, CheckpointResponse, ConsistencyProofResponse, CreateStreamResponse,
-    ServerInfoResponse, StreamInfoResponse, SyncResponse, TenantCreatedResponse, TenantsResponse,
+    AppendEventsResponse, Audit, CheckpointResponse, ConsistencyProofResponse,
+    CreateStreamResponse, ServerInfoResponse, StreamInfoResponse, SyncResponse,
+    TenantCreatedResponse, TenantsResponse,
 };
 use kimberlite_protocol::{ErrorCode, RequestPayload, ResponsePayload, TenantId, PROTOCOL_VERSION};
 
@@ -41,10 +42,12 @@ pub(super) async fn prepare_tenant<B: Backend>(
     Ok(())
 }
 
-/// Serves a request that the session has admitted.
+/// Serves a request that the session has admitted; `audit` is the request's
+/// audit metadata, recorded with SQL changes.
 pub(super) async fn execute<B: Backend>(
     shared: &Shared<B>,
     tenant_id: TenantId,
+    audit: Option<Audit>,
     payload: RequestPayload,
 ) -> BackendResult<ResponsePayload> {
     prepare_tenant(shared, tenant_id, &payload).await?;
@@ -62,10 +65,12 @@ pub(super) async fn execute<B: Backend>(
         }
         RequestPayload::AppendEvents(request) => append(shared, tenant_id, request).await?,
         RequestPayload::Query(request) => {
-            ResponsePayload::Query(backend.query(tenant_id, request).await?)
+            let audit = audit.unwrap_or_default();
+            ResponsePayload::Query(backend.query(tenant_id, request, audit).await?)
         }
         RequestPayload::QueryAt(request) => {
-            ResponsePayload::QueryAt(backend.query_at(tenant_id, request).await?)
+            let audit = audit.unwrap_or_default();
+            ResponsePayload::QueryAt(backend.query_at(tenant_id, request, audit).await?)
         }
         RequestPayload::ReadEvents(request) => {
             let max_bytes = request.max_bytes.min(read_limit);

@@ -6,7 +6,7 @@ mod tests;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use kimberlite_protocol::message::CloseReason;
+use kimberlite_protocol::message::{Audit, CloseReason};
 use kimberlite_protocol::{
     CapabilitySet, ErrorCode, FrameDecoder, Message, Request, RequestId, RequestPayload,
     ResponsePayload,
@@ -209,7 +209,7 @@ impl<B: Backend> Connection<B> {
             }
             RequestPayload::SubscribeCredit(credit) => self.credit(id, &credit).await,
             RequestPayload::Unsubscribe(unsubscribe) => self.unsubscribe(id, &unsubscribe).await,
-            payload => self.spawn(id, tenant_id, payload).await,
+            payload => self.spawn(id, tenant_id, request.audit, payload).await,
         }
     }
 
@@ -218,6 +218,7 @@ impl<B: Backend> Connection<B> {
         &mut self,
         id: RequestId,
         tenant_id: kimberlite_protocol::TenantId,
+        audit: Option<Audit>,
         payload: RequestPayload,
     ) {
         let Ok(permit) = self.in_flight.clone().acquire_owned().await else {
@@ -237,7 +238,7 @@ impl<B: Backend> Connection<B> {
                 Some(turn) => Some(turn.wait().await),
                 None => None,
             };
-            let answer = execute(&shared, tenant_id, payload).await;
+            let answer = execute(&shared, tenant_id, audit, payload).await;
             drop(done);
             send_answer(&shared, &out, capabilities, id, answer).await;
             drop(permit);

@@ -1,22 +1,31 @@
 //! Query and QueryAt through the SQL engine, on tokio's blocking pool (a
 //! statement reads SQLite and may wait for its SQL log record to be durable).
 //!
-//! The break-glass reason of a request is recorded as the audit reason of the
-//! statement. Results use the plain v5 value kinds.
+//! The request's audit metadata (actor, reason, correlation id) is recorded
+//! with every change; a break-glass reason is recorded as the reason (ahead of
+//! the audit reason when both are given). The idempotency key is not recorded.
 
 use std::sync::Arc;
 
-use kimberlite_protocol::message::{QueryAtRequest, QueryRequest, QueryResponse};
+use kimberlite_protocol::message::{Audit, QueryAtRequest, QueryRequest, QueryResponse};
 use kimberlite_protocol::{ErrorCode, TenantId};
 use kimberlite_sql::{AuditInfo, QueryOutput, SqlContext, SqlEngine, SqlError};
 
 use crate::backend::{BackendError, BackendResult};
 
-fn context(break_glass_reason: Option<String>) -> SqlContext {
+fn context(audit: Audit, break_glass_reason: Option<String>) -> SqlContext {
+    let reason = match (break_glass_reason, audit.reason) {
+        (Some(break_glass), Some(reason)) if break_glass != reason => {
+            Some(format!("break-glass: {break_glass}; {reason}"))
+        }
+        (Some(break_glass), _) => Some(format!("break-glass: {break_glass}")),
+        (None, reason) => reason,
+    };
     SqlContext {
         audit: AuditInfo {
-            reason: break_glass_reason,
-            ..AuditInfo::default()
+            actor: audit.actor,
+            reason,
+            correlation_id: audit.correlation_id,
         },
         // Always the richest kinds: the connection turns them into their v5 text forms
         // (`CapabilitySet::adapt_response`) for a client that did not opt in to
@@ -46,8 +55,9 @@ pub(super) async fn query(
     sql: Arc<SqlEngine>,
     tenant_id: TenantId,
     request: QueryRequest,
+    audit: Audit,
 ) -> BackendResult<QueryResponse> {
-    let context = context(request.break_glass_reason);
+    let context = context(audit, request.break_glass_reason);
     run(move || sql.execute(tenant_id, &request.sql, &request.params, &context)).await
 }
 
@@ -56,8 +66,9 @@ pub(super) async fn query_at(
     sql: Arc<SqlEngine>,
     tenant_id: TenantId,
     request: QueryAtRequest,
+    audit: Audit,
 ) -> BackendResult<QueryResponse> {
-    let context = context(request.break_glass_reason);
+    let context = context(audit, request.break_glass_reason);
     let position = request.position.get();
     run(move || sql.query_at(tenant_id, &request.sql, &request.params, position, &context)).await
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use kimberlite_protocol::message::{
-    ApiKeyInfo, QueryAtRequest, QueryRequest, QueryResponse, ReadEventsResponse,
+    ApiKeyInfo, Audit, QueryAtRequest, QueryRequest, QueryResponse, ReadEventsResponse,
     ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo,
 };
 use kimberlite_protocol::{ErrorCode, Hash, Offset, StreamId, TenantId, Value};
@@ -285,6 +285,7 @@ impl Backend for MemoryBackend {
         &self,
         _tenant_id: TenantId,
         request: QueryRequest,
+        _audit: Audit,
     ) -> BackendResult<QueryResponse> {
         // One canned statement lets the tests see how extension values travel.
         if request.sql == "SELECT 1.5 AS x" {
@@ -300,6 +301,7 @@ impl Backend for MemoryBackend {
         &self,
         _tenant_id: TenantId,
         _request: QueryAtRequest,
+        _audit: Audit,
     ) -> BackendResult<QueryResponse> {
         Err(BackendError::sql_unavailable())
     }
