@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 
-import { Client, KimberliteError, Subscription, errorCodes } from '../index.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { Client, KimberliteError, Subscription, errorCodes, verify } from '../index.js'
 import { startServer, tempDir } from './server.mjs'
 
 const text = (buffer) => Buffer.from(buffer).toString()
@@ -124,6 +127,24 @@ describe('client against a development server', () => {
     const second = await Client.connect({ address: server.address, stateDirectory })
     const read = await second.readVerified(stream, 1n)
     assert.deepEqual(read.events.map((event) => text(event.payload)), ['y'])
+  })
+
+  test("the state directory has core's layout (docs/client.md), shared with every SDK", async () => {
+    const stateDirectory = tempDir('kimberlite-node-layout-')
+    const stream = await client.createStream('layout')
+    await client.append(stream, [Buffer.from('a'), Buffer.from('b')], 0n)
+    const reader = await Client.connect({ address: server.address, stateDirectory })
+    const read = await reader.readVerified(stream, 0n)
+    const key = (await reader.serverInfo()).signingKey
+    const pinned = readFileSync(join(stateDirectory, 'keys', Buffer.from(server.address).toString('hex')), 'utf8')
+    assert.equal(pinned, `${key}\n`)
+    const keyId = key.split('+')[1]
+    const stored = readFileSync(join(stateDirectory, 'checkpoints', keyId, `1-${stream}`), 'utf8')
+    const header = `kimberlite trusted checkpoint v1\nkey ${key}\n`
+    assert.ok(stored.startsWith(header), stored)
+    const opened = verify.openSignedCheckpoint(stored.slice(header.length), key, verify.streamOrigin(key, 1n, stream))
+    assert.equal(opened.size, read.checkpoint.size)
+    assert.deepEqual([...opened.root], [...read.checkpoint.root])
   })
 })
 

@@ -1,9 +1,11 @@
 // Many Promises in flight on one client at once: every one settles with its own
 // answer, and the event loop keeps turning while they are pending.
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 
-import { Client } from '../index.js'
+import { Client, KimberliteError } from '../index.js'
 import { startServer } from './server.mjs'
 
 const STREAMS = 200
@@ -57,5 +59,39 @@ describe('many in-flight Promises', () => {
     assert.equal(won.length, 1)
     assert.ok(lost.every((result) => result.reason.code === 'OffsetMismatch'))
     assert.equal(await client.streamLength(stream), 1n)
+  })
+
+  test('pending calls never block the event loop: only a timer can release them', async () => {
+    // A listener that accepts and never answers: every connect stays pending until
+    // the interval below, which can only fire if the event loop is free, drops the
+    // sockets. Were the loop blocked, the connects would end by their own timeout
+    // (ten minutes away) with code 'Timeout', not 'Connection'.
+    const sockets = []
+    const silent = createServer((socket) => sockets.push(socket))
+    silent.listen(0, '127.0.0.1')
+    await once(silent, 'listening')
+    const address = `127.0.0.1:${silent.address().port}`
+    const CALLS = 50
+    const pending = Array.from({ length: CALLS }, () =>
+      Client.connect({ address, connectTimeoutMs: 600_000, reconnectAttempts: 1 }).then(
+        () => assert.fail('a silent server accepted a handshake'),
+        (error) => error,
+      ),
+    )
+    let ticks = 0
+    const timer = setInterval(() => {
+      ticks += 1
+      if (ticks >= 20 && sockets.length === CALLS) {
+        clearInterval(timer)
+        for (const socket of sockets) socket.destroy()
+        silent.close()
+      }
+    }, 5)
+    const errors = await Promise.all(pending)
+    assert.ok(ticks >= 20)
+    for (const error of errors) {
+      assert.ok(error instanceof KimberliteError, String(error))
+      assert.equal(error.code, 'Connection', error.message)
+    }
   })
 })
