@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use kimberlite::{
     Client, ConnectOptions, DataClass, ErrorCode, Offset, Placement, ServerErrorCode, TenantId,
-    VerificationFailure,
 };
 use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfig, ServerError};
 use kimberlite_storage::engine::{Engine, EngineConfig};
@@ -16,7 +15,6 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::calls::bounded;
-use crate::proxy::Tamper;
 
 const ADMIN: &str = "admin-token";
 
@@ -148,44 +146,6 @@ async fn the_client_against_the_server_over_the_storage_engine() {
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_tampering_proxy_is_caught_by_verification() {
-    let data = tempfile::tempdir().unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let (server, address) = start(data.path(), "127.0.0.1:0".parse().unwrap(), true).await;
-    let (proxy, tamper) = crate::proxy::start(address).await;
-    let client = tenant_client(&proxy, state.path()).await;
-    let stream = client
-        .create_stream("visits", DataClass::PHI, Placement::Global)
-        .await
-        .unwrap();
-    let events = vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()];
-    client.append(stream, events, Offset(0)).await.unwrap();
-    let honest = client.read_verified(stream, Offset(0), 100).await.unwrap();
-    assert_eq!(honest.checkpoint.size, 3);
-    let cases = [
-        (Tamper::Payload, VerificationFailure::NotIncluded),
-        (Tamper::Proof, VerificationFailure::MalformedProof),
-        (Tamper::CheckpointSize, VerificationFailure::BadSignature),
-    ];
-    for (mode, expected) in cases {
-        *tamper.lock().unwrap() = mode;
-        let error = client
-            .read_verified(stream, Offset(0), 100)
-            .await
-            .unwrap_err();
-        assert_eq!(
-            error.verification_failure(),
-            Some(expected),
-            "{mode:?}: {error}"
-        );
-    }
-    *tamper.lock().unwrap() = Tamper::Nothing;
-    let again = client.read_verified(stream, Offset(1), 100).await.unwrap();
-    assert_eq!(again.checkpoint, honest.checkpoint);
-    server.stop().await;
-}
-
 #[allow(dead_code, reason = "the example's main is not called from the tests")]
 #[path = "../../examples/quickstart.rs"]
 mod quickstart;
@@ -198,7 +158,8 @@ async fn the_quickstart_runs_against_a_development_server() {
     Engine::init(vfs.clone(), &config).unwrap();
     let (engine, _report) = Engine::open(vfs, config).unwrap();
     let engine = Arc::new(engine);
-    let backend = Arc::new(EngineBackend::new(engine.clone()));
+    let sql = kimberlite_sql::SqlEngine::open(engine.clone(), data.path().join("sql")).unwrap();
+    let backend = Arc::new(EngineBackend::with_sql(engine.clone(), Arc::new(sql)));
     let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), AuthMode::Development);
     let server = Server::bind(config, backend).await.unwrap();
     let address = server.local_addr().to_string();

@@ -112,7 +112,7 @@ impl Engine {
         };
         let mut records = Vec::new();
         let mut bytes = 0u64;
-        self.walk(&handle, &window, |record, inclusion_proof| {
+        let proofs = self.walk(&handle, &window, |record| {
             let payload = open_payload(&record, data_key.as_deref())?;
             bytes += payload.len() as u64;
             records.push(VerifiedRecord {
@@ -121,10 +121,13 @@ impl Engine {
                 kind: record.kind,
                 prev_hash: record.prev_hash,
                 payload,
-                inclusion_proof,
+                inclusion_proof: Vec::new(),
             });
             Ok(bytes)
         })?;
+        for (record, proof) in records.iter_mut().zip(proofs) {
+            record.inclusion_proof = proof;
+        }
         Ok(VerifiedRead {
             checkpoint,
             size,
@@ -157,17 +160,20 @@ impl Engine {
             max_bytes: u64::MAX,
         };
         let mut records = Vec::new();
-        self.walk(&handle, &window, |record, inclusion_proof| {
+        let proofs = self.walk(&handle, &window, |record| {
             records.push(ProvenRecord {
                 offset: record.offset,
                 timestamp_ns: record.timestamp_ns,
                 kind: record.kind,
                 prev_hash: record.prev_hash,
                 record_hash: record.record_hash,
-                inclusion_proof,
+                inclusion_proof: Vec::new(),
             });
             Ok(0)
         })?;
+        for (record, proof) in records.iter_mut().zip(proofs) {
+            record.inclusion_proof = proof;
+        }
         Ok(ProvenRecords {
             checkpoint,
             size,
@@ -175,23 +181,26 @@ impl Engine {
         })
     }
 
-    /// Visits the records of `window` with their inclusion proofs; `visit`
-    /// returns the bytes read so far, which bound the walk.
+    /// Visits the records of `window` (`visit` returns the bytes read so far,
+    /// which bound the walk), then returns their inclusion proofs in order,
+    /// built together: consecutive leaves share most proof nodes, so the run
+    /// costs about one read per tree level instead of one per level and record.
     fn walk(
         &self,
         handle: &StreamHandle,
         window: &Window,
-        mut visit: impl FnMut(super::StoredRecord, Vec<Hash>) -> Result<u64, EngineError>,
-    ) -> Result<(), EngineError> {
+        mut visit: impl FnMut(super::StoredRecord) -> Result<u64, EngineError>,
+    ) -> Result<Vec<Vec<Hash>>, EngineError> {
         let (mut offset, mut bytes, mut count) = (window.from, 0u64, 0usize);
         while offset < window.size && bytes < window.max_bytes && count < window.max_records {
-            let record = self.stored_record(handle, offset)?;
-            let proof = handle.indexes().inclusion_proof(offset, window.size)?;
-            bytes = visit(record, proof)?;
+            bytes = visit(self.stored_record(handle, offset)?)?;
             offset += 1;
             count += 1;
         }
-        Ok(())
+        let proofs = handle
+            .indexes()
+            .inclusion_proofs(window.from, offset, window.size)?;
+        Ok(proofs)
     }
 
     /// A signed checkpoint of the stream at `size` (its durable length if `None`).

@@ -143,6 +143,17 @@ impl StreamIndexes {
         self.tree.inclusion_proof(offset, size)
     }
 
+    /// Inclusion proofs of records `from..to` in the tree of size `size`, built
+    /// together (one read for the run's own nodes, each other node read once).
+    pub fn inclusion_proofs(
+        &self,
+        from: u64,
+        to: u64,
+        size: u64,
+    ) -> Result<Vec<Vec<Hash>>, IndexError> {
+        self.tree.inclusion_proofs(from, to, size)
+    }
+
     /// Consistency proof from `old_size` to `new_size`.
     pub fn consistency_proof(&self, old_size: u64, new_size: u64) -> Result<Vec<Hash>, IndexError> {
         self.tree.consistency_proof(old_size, new_size)

@@ -24,6 +24,8 @@ use super::error::IndexError;
 use super::tree_layout::{leaves_for_node_count, node_count, node_position};
 use crate::io::Vfs;
 
+mod batch;
+
 const HASH_BYTES: u64 = HASH_LEN as u64;
 
 /// A stream's stored Merkle tree.
