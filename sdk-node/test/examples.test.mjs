@@ -26,19 +26,26 @@ describe('examples', () => {
     await server?.stop()
   })
 
+  const jsBlock = (readme) => /```js\n([\s\S]*?)```/.exec(readFileSync(readme, 'utf8'))?.[1]
+
   test('the README quickstart runs', () => {
-    const readme = readFileSync(join(packageDir, 'README.md'), 'utf8')
-    const block = /```js\n([\s\S]*?)```/.exec(readme)
+    const block = jsBlock(join(packageDir, 'README.md'))
     assert.ok(block, 'the README has a js block')
     const file = join(packageDir, 'target', 'readme-quickstart.mjs')
-    writeFileSync(file, block[1])
+    writeFileSync(file, block)
     try {
       const output = run(process.execPath, [file], { KIMBERLITE_ADDRESS: server.address })
-      assert.match(output, /0n? hello\n1n? world\n/)
+      const first = Number(/appended 2 events at offset (\d+)/.exec(output)?.[1])
+      assert.ok(output.includes(`verified ${first}: hello\nverified ${first + 1}: world\n`), output)
       assert.match(output, /a stale expected offset is refused: OffsetMismatch/)
+      assert.ok(output.includes(`row ${first}: world now, hello at SQL log position`), output)
     } finally {
       rmSync(file, { force: true })
     }
+  })
+
+  test('the root README carries the same quickstart', () => {
+    assert.equal(jsBlock(join(packageDir, '..', 'README.md')), jsBlock(join(packageDir, 'README.md')))
   })
 
   test('the TypeScript example compiles with tsc --strict and runs', () => {

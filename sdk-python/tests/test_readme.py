@@ -14,10 +14,10 @@ README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 
 
-def quickstart() -> str:
-    section = README.read_text().split("## Quickstart", 1)[1]
+def quickstart(readme: pathlib.Path = README) -> str:
+    section = readme.read_text().split("## Quickstart", 1)[1]
     found = re.search(r"```python\n(.*?)```", section, re.S)
-    assert found, "the README has no quickstart block"
+    assert found, f"{readme} has no quickstart block"
     return found.group(1)
 
 
@@ -32,8 +32,16 @@ def run(code_or_path: str, server: Server, is_path: bool = False) -> str:
 
 def test_readme_quickstart_runs(server: Server) -> None:
     output = run(quickstart(), server)
-    assert "b'hello'" in output and "b'world'" in output
-    assert "verified against a checkpoint of" in output
+    found = re.search(r"appended 2 events at offset (\d+)", output)
+    assert found, output
+    first = int(found.group(1))
+    assert f"verified {first}: hello\nverified {first + 1}: world\n" in output
+    assert "a stale expected offset is refused: OffsetMismatch" in output
+    assert f"row {first}: world now, hello at SQL log position" in output
+
+
+def test_root_readme_carries_the_same_quickstart() -> None:
+    assert quickstart(README.parents[1] / "README.md") == quickstart()
 
 
 def test_examples_run(server: Server) -> None:

@@ -490,3 +490,16 @@ async fn every_shared_scenario_passes() {
         failed.join("\n")
     );
 }
+
+/// The root README's Rust quickstart is `core/examples/quickstart.rs`, which
+/// `engine.rs` runs against a server.
+#[test]
+fn the_readme_rust_quickstart_is_the_example() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let example = std::fs::read_to_string(repo_root().join("core/examples/quickstart.rs")).unwrap();
+    let block = readme
+        .split_once("```rust\n")
+        .and_then(|(_, rest)| rest.split_once("\n```\n"))
+        .map(|(block, _)| format!("{block}\n"));
+    assert_eq!(block, Some(example), "README.md's rust block");
+}

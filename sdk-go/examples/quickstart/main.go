@@ -1,10 +1,12 @@
-// Quickstart: connect, create a stream, append, read, read verified, and run SQL.
+// Quickstart: append to a stream, read it back verified, see a stale append refused,
+// then SQL with time travel. The same program exists in every SDK's README.
 //
-//	go run ./examples/quickstart 127.0.0.1:5432
+//	KIMBERLITE_ADDRESS=127.0.0.1:3000 go run ./examples/quickstart
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -14,18 +16,13 @@ import (
 )
 
 func main() {
-	address := "127.0.0.1:5432"
-	if len(os.Args) > 1 {
-		address = os.Args[1]
+	address := os.Getenv("KIMBERLITE_ADDRESS")
+	if address == "" {
+		address = "127.0.0.1:3000"
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-
-	client, err := kimberlite.Connect(ctx, kimberlite.Options{
-		Address:   address,
-		TenantID:  1,
-		AuthToken: os.Getenv("KIMBERLITE_TOKEN"),
-	})
+	client, err := kimberlite.Connect(ctx, kimberlite.Options{Address: address, TenantID: 1})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -45,34 +42,45 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("appended 2 events at offset %d of stream %d\n", first, stream)
+	fmt.Println("appended 2 events at offset", first)
 
-	read, err := client.Read(ctx, stream, first, 1024)
+	read, err := client.ReadVerified(ctx, stream, first, 1<<20)
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, event := range read.Events {
-		fmt.Printf("read %d: %s\n", event.Offset, event.Payload)
+		fmt.Printf("verified %d: %s\n", event.Offset, event.Payload)
+	}
+	fmt.Println("checked against a signed checkpoint of", read.Checkpoint.Size, "records")
+
+	_, err = client.Append(ctx, stream, [][]byte{[]byte("again")}, kimberlite.Offset(length))
+	var refused *kimberlite.Error
+	if errors.As(err, &refused) {
+		fmt.Println("a stale expected offset is refused:", refused.Name)
 	}
 
-	verified, err := client.ReadVerified(ctx, stream, 0, 1<<20)
+	table := "CREATE TABLE IF NOT EXISTS greetings (id BIGINT PRIMARY KEY, word TEXT)"
+	if _, err := client.Execute(ctx, table); err != nil {
+		log.Fatal(err)
+	}
+	insert := "INSERT INTO greetings (id, word) VALUES ($1, $2)"
+	inserted, err := client.Execute(ctx, insert, int64(first), "hello")
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("verified %d events against a checkpoint of %d records\n",
-		len(verified.Events), verified.Checkpoint.Size)
-
-	if _, err := client.Execute(ctx, "CREATE TABLE IF NOT EXISTS quickstart (id BIGINT, name TEXT)"); err != nil {
-		fmt.Println("SQL did not run here:", err)
-		return
+	update := "UPDATE greetings SET word = $1 WHERE id = $2"
+	if _, err := client.Execute(ctx, update, "world", int64(first)); err != nil {
+		log.Fatal(err)
 	}
-	done, err := client.Execute(ctx, "INSERT INTO quickstart (id, name) VALUES ($1, $2)", 1, "Alice")
+	selectWord := "SELECT word FROM greetings WHERE id = $1"
+	now, err := client.Query(ctx, selectWord, int64(first))
 	if err != nil {
 		log.Fatal(err)
 	}
-	rows, err := client.Query(ctx, "SELECT id, name FROM quickstart")
+	then, err := client.QueryAt(ctx, selectWord, inserted.LogOffset, int64(first))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%d rows; insert at SQL log position %d\n", len(rows.Values), done.LogOffset)
+	fmt.Printf("row %d: %s now, %s at SQL log position %d\n",
+		first, now.Values[0][0], then.Values[0][0], inserted.LogOffset)
 }
