@@ -153,7 +153,9 @@ impl Ledger {
         for statement in &self.statements {
             match found.remove(statement) {
                 Some(ROWS_PER_STATEMENT) => {}
-                Some(count) => return Err(format!("{who}: statement {statement} has {count} rows")),
+                Some(count) => {
+                    return Err(format!("{who}: statement {statement} has {count} rows"))
+                }
                 None => return Err(format!("{who}: acknowledged statement {statement} lost")),
             }
         }
@@ -172,7 +174,9 @@ impl Ledger {
             }
         }
         if let Some((statement, count)) = found.pop_first() {
-            return Err(format!("{who}: unknown statement {statement} ({count} rows)"));
+            return Err(format!(
+                "{who}: unknown statement {statement} ({count} rows)"
+            ));
         }
         Ok(())
     }

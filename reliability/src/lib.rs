@@ -7,5 +7,8 @@
 pub mod binary;
 pub mod crash_loop;
 pub mod crash_worker;
+pub mod disk_faults;
+pub mod fault_fixture;
+pub mod fault_ops;
 pub mod ledger;
 pub mod process;

@@ -3,3 +3,4 @@
 //! built (the workspace test command builds it for the CLI's tests).
 
 mod crash_loop;
+mod disk_faults;

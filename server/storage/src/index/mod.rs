@@ -106,6 +106,8 @@ impl StreamIndexes {
             timestamp_ns,
         })?;
         self.tree.append(record_hash);
+        // The next snapshot must flush and sync this entry before it claims it.
+        self.dirty = true;
         Ok(())
     }
 

@@ -1,0 +1,48 @@
+//! Disk faults on the fault-injecting file system: bit flips in every kind of
+//! file and the operational faults the storage tests leave out.
+
+use kimberlite_reliability::disk_faults::{bit_flips, by_kind, operational_faults, Verdict};
+use kimberlite_reliability::fault_fixture::{build, verify};
+
+#[test]
+fn a_clean_shutdown_leaves_indexes_in_step_with_the_log() {
+    // A snapshot syncs every index entry it claims, so a stopped node's
+    // derived files are complete (nothing for the next start to rebuild).
+    let fixture = build(3).unwrap();
+    let report = verify(&fixture.vfs).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    let notices: Vec<String> = report.notices.iter().map(ToString::to_string).collect();
+    assert!(notices.is_empty(), "{notices:?}");
+}
+
+#[test]
+fn bit_flips_in_every_kind_of_file_are_named_or_harmless_and_never_panic() {
+    let trials = bit_flips(21, 2).unwrap();
+    let rows = by_kind(&trials);
+    for kind in [
+        "WAL entry",
+        "WAL segment header",
+        "offsets index (WAL position)",
+        "time index (commit time)",
+        "tree hashes",
+        "snapshot",
+        "master key",
+        "signing key",
+        "tenant data key",
+    ] {
+        assert!(rows.contains_key(kind), "no {kind} flipped: {rows:?}");
+    }
+    for trial in &trials {
+        assert!(!trial.failed(), "{trial:?}");
+        if trial.kind.starts_with("WAL") || trial.kind == "tenant data key" {
+            assert!(matches!(trial.verdict, Verdict::Named(_)), "{trial:?}");
+        }
+    }
+}
+
+#[test]
+fn operational_faults_are_clean_errors_and_lose_nothing_acknowledged() {
+    for row in operational_faults(8).unwrap() {
+        assert!(row.passed, "{}: {}", row.fault, row.outcome);
+    }
+}
