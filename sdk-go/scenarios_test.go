@@ -446,6 +446,44 @@ func (r *scenarioRunner) startProxy(args map[string]any) (any, error) {
 	return nil, fmt.Errorf("the proxy exited before listening")
 }
 
+// startFork serves a second server with the signing key, node name and admin token
+// of the server of mainDir and an empty log: the fork of the forked-checkpoint mode.
+func startFork(mainDir, dir string) (*server, error) {
+	if out, err := exec.Command(serverBinary(), "init", dir).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("init: %v: %s", err, out)
+	}
+	for _, name := range []string{"kimberlite.toml", "keys/signing.key", "keys/admin.token"} {
+		data, err := os.ReadFile(filepath.Join(mainDir, name))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, name), data, 0o600)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	s := &server{command: exec.Command(serverBinary(), "start", "--address", "127.0.0.1:0", dir)}
+	stdout, err := s.command.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.command.Start(); err != nil {
+		return nil, err
+	}
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		if rest, ok := strings.CutPrefix(lines.Text(), "kimberlite listening on "); ok {
+			s.address = strings.TrimSpace(rest)
+			go func() {
+				for lines.Scan() {
+				}
+			}()
+			return s, nil
+		}
+	}
+	s.stop()
+	return nil, fmt.Errorf("the fork server exited before listening")
+}
+
 func TestScenarios(t *testing.T) {
 	scenarios, err := loadScenarios()
 	if err != nil {
@@ -457,12 +495,17 @@ func TestScenarios(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.stop()
+	fork, err := startFork(filepath.Join(dir, "data"), filepath.Join(dir, "fork"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fork.stop()
 	outcomes := map[string]scenarioOutcome{}
 	for index, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			runner := &scenarioRunner{ctx: testContext(t), server: admin,
 				variables: map[string]any{"server": admin.address, "admin_token": admin.adminToken,
-					"tenant": float64(firstScenarioTenant + index)},
+					"tenant": float64(firstScenarioTenant + index), "fork_server": fork.address},
 				clients: map[string]*Client{}, subscriptions: map[string]*Subscription{}}
 			err := runner.run(s.steps)
 			runner.close()

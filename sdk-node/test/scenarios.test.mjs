@@ -1,15 +1,15 @@
 // The shared scenarios of tests/scenarios, run with the Node client against one
 // authenticating server; the results go to target/scenario-results/node.json.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
 
 import { Client, KimberliteError } from '../index.js'
-import { repoRoot, startServer } from './server.mjs'
+import { binary, repoRoot, startServer, tempDir } from './server.mjs'
 
 const scenariosDir = join(repoRoot, 'tests', 'scenarios')
 const resultsFile = join(repoRoot, 'target', 'scenario-results', 'node.json')
@@ -63,10 +63,43 @@ function clockText(date) {
   return date.toISOString().replace('T', ' ').replace('Z', '')
 }
 
+/**
+ * A second server with the signing key, node name and admin token of `main` and an
+ * empty log: the fork of the forked-checkpoint mode.
+ */
+async function startFork(main) {
+  const dir = tempDir('kimberlite-node-fork-')
+  const data = join(dir, 'data')
+  execFileSync(binary, ['init', data], { stdio: 'ignore' })
+  for (const name of ['kimberlite.toml', 'keys/signing.key', 'keys/admin.token']) {
+    copyFileSync(join(main.data, name), join(data, name))
+  }
+  const child = spawn(binary, ['start', '--address', '127.0.0.1:0', data], { stdio: ['ignore', 'pipe', 'ignore'] })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  let address = null
+  for await (const line of createInterface({ input: child.stdout })) {
+    address = /^kimberlite listening on (\S+)/.exec(line)?.[1] ?? null
+    if (address !== null) break
+  }
+  child.stdout.resume()
+  async function stop() {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      await exited
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+  if (address === null) {
+    await stop()
+    throw new Error('the fork server exited before listening')
+  }
+  return { address, stop }
+}
+
 class Runner {
-  constructor(server, tenant) {
+  constructor(server, fork, tenant) {
     this.server = server
-    this.variables = { server: server.address, admin_token: server.token, tenant }
+    this.variables = { server: server.address, admin_token: server.token, tenant, fork_server: fork.address }
     this.clients = new Map()
     this.subscriptions = new Map()
     this.proxies = []
@@ -241,10 +274,13 @@ describe('shared scenarios (tests/scenarios)', () => {
   const scenarios = load()
   const outcomes = {}
   let server
+  let fork
   before(async () => {
     server = await startServer({ development: false })
+    fork = await startFork(server)
   })
   after(async () => {
+    await fork?.stop()
     await server?.stop()
     mkdirSync(join(resultsFile, '..'), { recursive: true })
     const sorted = Object.fromEntries(Object.entries(outcomes).sort(([a], [b]) => (a < b ? -1 : 1)))
@@ -253,7 +289,7 @@ describe('shared scenarios (tests/scenarios)', () => {
 
   for (const [index, [name, steps]] of scenarios.entries()) {
     test(name, async () => {
-      const runner = new Runner(server, firstTenant + index)
+      const runner = new Runner(server, fork, firstTenant + index)
       let failure = null
       try {
         await runner.run(steps)

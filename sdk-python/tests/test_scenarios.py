@@ -8,14 +8,17 @@ import json
 import os
 import pathlib
 import re
+import shutil
+import signal
 import subprocess
+import tempfile
 import time
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
 import kimberlite
-from conftest import REPO, Server
+from conftest import REPO, Server, _binary
 
 SCENARIOS = REPO / "tests" / "scenarios"
 RESULTS = REPO / "target" / "scenario-results" / "python.json"
@@ -62,10 +65,11 @@ def matches(expected: Any, actual: Any) -> bool:
 class Runner:
     """One scenario's clients, subscriptions, proxies and variables."""
 
-    def __init__(self, server: Server, tenant: int) -> None:
+    def __init__(self, server: Server, fork: str, tenant: int) -> None:
         self.server = server
         self.variables: Dict[str, Any] = {
-            "server": server.address, "admin_token": server.admin_token, "tenant": tenant}
+            "server": server.address, "admin_token": server.admin_token, "tenant": tenant,
+            "fork_server": fork}
         self.clients: Dict[str, kimberlite.Client] = {}
         self.subscriptions: Dict[str, Any] = {}
         self.proxies: List[subprocess.Popen[str]] = []
@@ -202,6 +206,34 @@ class Runner:
 
 
 @pytest.fixture(scope="module")
+def fork_server(admin_server: Server) -> Iterator[str]:
+    """A second server with the signing key, node name and admin token of
+    `admin_server` and an empty log: the fork of the forked-checkpoint mode."""
+    with tempfile.TemporaryDirectory(prefix="kimberlite-python-fork-") as root:
+        directory = pathlib.Path(root) / "data"
+        subprocess.run([str(_binary()), "init", str(directory)], capture_output=True,
+                       check=True, stdin=subprocess.DEVNULL)
+        for name in ("kimberlite.toml", "keys/signing.key", "keys/admin.token"):
+            shutil.copyfile(admin_server.directory / name, directory / name)
+        process = subprocess.Popen(
+            [str(_binary()), "start", "--address", "127.0.0.1:0", str(directory)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+            text=True)
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                found = re.match(r"kimberlite listening on (\S+)", line.strip())
+                if found:
+                    yield found.group(1)
+                    break
+            else:
+                pytest.fail(f"the fork server exited with {process.wait()} before listening")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
 def results() -> Iterator[Dict[str, Dict[str, Any]]]:
     """Collects every scenario's outcome and writes them when the module is done."""
     yield outcomes
@@ -210,10 +242,10 @@ def results() -> Iterator[Dict[str, Dict[str, Any]]]:
 
 
 @pytest.mark.parametrize("index", range(len(ALL)), ids=[name for name, _ in ALL])
-def test_scenario(index: int, admin_server: Server,
+def test_scenario(index: int, admin_server: Server, fork_server: str,
                   results: Dict[str, Dict[str, Any]]) -> None:
     name, scenario = ALL[index]
-    runner = Runner(admin_server, FIRST_TENANT + index)
+    runner = Runner(admin_server, fork_server, FIRST_TENANT + index)
     failure: Optional[str] = None
     try:
         runner.run(scenario["steps"])
