@@ -38,6 +38,8 @@ type Options struct {
 	ReconnectBackoff time.Duration
 	// TLS, when not nil, wraps the connection in TLS; plain TCP otherwise.
 	TLS *TLSOptions
+	// Audit, when not nil, is sent with every request (see Client.WithAudit).
+	Audit *Audit
 }
 
 // TLSOptions are the TLS settings of a connection (rustls in the Rust core).
@@ -115,6 +117,10 @@ func (o Options) toC() (*C.kmb_options, error) {
 			C.kmb_options_free(options)
 			return nil, err
 		}
+	}
+	if err := o.Audit.toC(options); err != nil {
+		C.kmb_options_free(options)
+		return nil, err
 	}
 	if err := o.TLS.toC(options); err != nil {
 		C.kmb_options_free(options)

@@ -217,6 +217,26 @@ bool kmb_api_keys_revoked(const struct kmb_api_keys *keys, uintptr_t index);
 // Releases a key list; NULL is ignored.
 void kmb_api_keys_free(struct kmb_api_keys *keys);
 
+// Sends this audit metadata with every request of the client; each string may be
+// NULL (absent).
+enum kmb_status kmb_options_set_audit(struct kmb_options *options,
+                                      const char *actor,
+                                      const char *reason,
+                                      const char *correlation_id,
+                                      const char *idempotency_key,
+                                      struct kmb_error **error);
+
+// `*out` is a new client handle on the same connection whose requests carry this
+// audit metadata instead of `client`'s (each string may be NULL: absent). Free it
+// with `kmb_client_free`; the connection closes when its last handle is freed.
+enum kmb_status kmb_client_with_audit(const struct kmb_client *client,
+                                      const char *actor,
+                                      const char *reason,
+                                      const char *correlation_id,
+                                      const char *idempotency_key,
+                                      struct kmb_client **out,
+                                      struct kmb_error **error);
+
 // A new, untriggered cancel handle; free it with `kmb_cancel_free`.
 struct kmb_cancel *kmb_cancel_new(void);
 
@@ -234,8 +254,8 @@ enum kmb_status kmb_client_connect(const char *address,
                                    struct kmb_client **out,
                                    struct kmb_error **error);
 
-// Closes the connection and releases the client; NULL is ignored. No call on it
-// may be running.
+// Releases the client handle, closing the connection with its last handle (see
+// `kmb_client_with_audit`); NULL is ignored. No call on it may be running.
 void kmb_client_free(struct kmb_client *client);
 
 // Creates a stream (or finds the tenant's stream of that name). `data_class` is the

@@ -1,6 +1,7 @@
 //! The client handle: connect, free, and the stream calls of protocol v5.
 
 use std::ffi::c_char;
+use std::sync::Arc;
 
 use kimberlite::{DataClass, Offset, Placement, Region, StreamId};
 use tokio::runtime::Runtime;
@@ -20,7 +21,7 @@ use crate::verify::kmb_bytes;
 /// with `kmb_client_free` once no call is running.
 #[derive(Debug)]
 pub struct kmb_client {
-    pub(crate) runtime: Runtime,
+    pub(crate) runtime: Arc<Runtime>,
     pub(crate) inner: kimberlite::Client,
 }
 
@@ -68,12 +69,13 @@ pub unsafe extern "C" fn kmb_client_connect(
             cancel,
             kimberlite::Client::connect(address, options),
         )?;
+        let runtime = Arc::new(runtime);
         put_box(out, kmb_client { runtime, inner }, "out")
     })
 }
 
-/// Closes the connection and releases the client; NULL is ignored. No call on it
-/// may be running.
+/// Releases the client handle, closing the connection with its last handle (see
+/// `kmb_client_with_audit`); NULL is ignored. No call on it may be running.
 #[no_mangle]
 pub unsafe extern "C" fn kmb_client_free(client: *mut kmb_client) {
     free_box(client);

@@ -39,6 +39,7 @@
 )]
 
 mod admin;
+mod audit;
 mod cancel;
 mod client;
 mod error;
@@ -54,6 +55,7 @@ mod tls;
 mod verify;
 
 pub use admin::*;
+pub use audit::*;
 pub use cancel::*;
 pub use client::*;
 pub use error::*;
