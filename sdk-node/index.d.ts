@@ -32,6 +32,11 @@ export interface Subscription extends AsyncIterable<SubscriptionEvent> {}
 export declare class Client {
   /** Connects: `Client.connect({ address, tenant, apiKey, ... })`. */
   static connect(options: ConnectOptions): Promise<Client>
+  /**
+   * A client on the same connection whose calls carry `audit` instead of this
+   * client's metadata (the `audit` connect option).
+   */
+  withAudit(audit: Audit): Client
   /** The tenant every call acts for. */
   get tenant(): bigint
   /** The address connected to. */
@@ -134,6 +139,21 @@ export interface ApiKeyInfo {
   revoked: boolean
 }
 
+/**
+ * Audit metadata sent with requests: who acts, why, which operation. The server
+ * records actor, reason and correlation id with every SQL change (`kimberlite_audit`).
+ */
+export interface Audit {
+  /** Who acts (a user or service name). */
+  actor?: string
+  /** Why. */
+  reason?: string
+  /** Ties several requests to one operation. */
+  correlationId?: string
+  /** Lets a retried request be recognised. */
+  idempotencyKey?: string
+}
+
 /** A signed tree head of one stream. */
 export interface Checkpoint {
   /** `<server identity>/tenant/<tenant>/stream/<stream>`. */
@@ -171,6 +191,8 @@ export interface ConnectOptions {
   reconnectBackoffMs?: number
   /** TLS settings. */
   tls?: TlsOptions
+  /** Audit metadata sent with every request (see `Client.withAudit`). */
+  audit?: Audit
 }
 
 /** What kind of data a stream holds; compliance features key off it. */

@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{BigInt, Buffer, Uint8Array};
 use napi_derive::napi;
 
 use crate::error::check;
-use crate::options::{to_core, ConnectOptions};
+use crate::options::{to_core, Audit, ConnectOptions};
 use crate::subscription::{SubscribeOptions, Subscription};
 use crate::types::{
     maybe_big, ApiKeyCreated, ApiKeyInfo, Checkpoint, ExecuteResult, QueryResult, ReadResult,
@@ -92,6 +92,15 @@ impl Client {
         let (address, options) = to_core(options)?;
         let inner = check(kimberlite::Client::connect(address, options).await)?;
         Ok(Self { inner })
+    }
+
+    /// A client on the same connection whose calls carry `audit` instead of this
+    /// client's metadata (the `audit` connect option).
+    #[napi]
+    pub fn with_audit(&self, audit: Audit) -> Client {
+        Self {
+            inner: self.inner.with_audit(audit.into()),
+        }
     }
 
     /// The tenant every call acts for.

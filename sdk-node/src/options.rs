@@ -18,6 +18,31 @@ pub struct TlsOptions {
     pub server_name: Option<String>,
 }
 
+/// Audit metadata sent with requests: who acts, why, which operation. The server
+/// records actor, reason and correlation id with every SQL change (`kimberlite_audit`).
+#[napi(object)]
+pub struct Audit {
+    /// Who acts (a user or service name).
+    pub actor: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+    /// Ties several requests to one operation.
+    pub correlation_id: Option<String>,
+    /// Lets a retried request be recognised.
+    pub idempotency_key: Option<String>,
+}
+
+impl From<Audit> for kimberlite::Audit {
+    fn from(audit: Audit) -> Self {
+        Self {
+            actor: audit.actor,
+            reason: audit.reason,
+            correlation_id: audit.correlation_id,
+            idempotency_key: audit.idempotency_key,
+        }
+    }
+}
+
 /// How to connect: `{ address, tenant, apiKey, ... }`.
 #[napi(object)]
 pub struct ConnectOptions {
@@ -42,6 +67,8 @@ pub struct ConnectOptions {
     pub reconnect_backoff_ms: Option<u32>,
     /// TLS settings.
     pub tls: Option<TlsOptions>,
+    /// Audit metadata sent with every request (see `Client.withAudit`).
+    pub audit: Option<Audit>,
 }
 
 /// Splits the JavaScript options into the address and the core options.
@@ -71,6 +98,9 @@ pub fn to_core(options: ConnectOptions) -> napi::Result<(String, CoreOptions)> {
     }
     if let Some(ms) = options.reconnect_backoff_ms {
         core = core.reconnect_backoff(Duration::from_millis(u64::from(ms)));
+    }
+    if let Some(audit) = options.audit {
+        core = core.audit(audit.into());
     }
     if let Some(tls) = options.tls {
         if tls.root_certificates.is_empty() {

@@ -51,4 +51,19 @@ describe('SQL', () => {
     const negative = await client.query('SELECT id FROM patients WHERE id < $1', [0n])
     assert.deepEqual(negative.rows, [[-big]])
   })
+
+  test('audit metadata of the options and of withAudit reaches kimberlite_audit', async () => {
+    const service = await Client.connect({ address: server.address, tenant: 2n, audit: { actor: 'svc.intake' } })
+    await service.execute('CREATE TABLE visits (id BIGINT PRIMARY KEY, note TEXT)')
+    const doctor = service.withAudit({ actor: 'dr.ada', reason: 'treatment', correlationId: 'visit-42' })
+    assert.equal(doctor.tenant, 2n)
+    await doctor.execute('INSERT INTO visits (id, note) VALUES ($1, $2)', [1n, 'seen'])
+    await service.execute('UPDATE visits SET note = $1 WHERE id = $2', ['billed', 1n])
+    const audit = await service.query('SELECT actor, reason, correlation_id, statement FROM kimberlite_audit ORDER BY position')
+    assert.deepEqual(audit.rows, [
+      ['svc.intake', null, null, 'CREATE TABLE'],
+      ['dr.ada', 'treatment', 'visit-42', 'INSERT'],
+      ['svc.intake', null, null, 'UPDATE'],
+    ])
+  })
 })
