@@ -4,9 +4,7 @@
 //! `target/scenario-results/rust.json`; the test fails if any scenario fails.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,11 +14,13 @@ use kimberlite::{
 };
 use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfig};
 use kimberlite_sql::SqlEngine;
-use kimberlite_storage::engine::{Engine, EngineConfig};
+use kimberlite_storage::engine::{Engine, EngineConfig, Layout};
 use kimberlite_storage::io::os::OsVfs;
+use kimberlite_testkit::{Mode, ProxyConfig, TamperProxy};
 use serde_json::{json, Map, Value as Json};
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 const ADMIN: &str = "scenario-admin-token";
 const FIRST_TENANT: u64 = 50_000;
@@ -112,7 +112,7 @@ struct Runner {
     variables: Map<String, Json>,
     clients: HashMap<String, Client>,
     subscriptions: HashMap<String, Subscription>,
-    proxies: Vec<Child>,
+    proxies: Vec<TamperProxy>,
 }
 
 impl Runner {
@@ -234,7 +234,7 @@ impl Runner {
                     .unwrap();
                 Ok(json!(millis.format(&Rfc3339).unwrap()))
             }
-            "start_proxy" => self.start_proxy(args).map_err(Failure::Other),
+            "start_proxy" => self.start_proxy(args).await.map_err(Failure::Other),
             "next_events" => {
                 let key = args["subscription"].as_str().unwrap_or_default();
                 let subscription = self.subscriptions.get_mut(key).unwrap();
@@ -374,82 +374,86 @@ impl Runner {
         })
     }
 
-    /// Starts the tamper proxy in front of the server; returns its address.
-    fn start_proxy(&mut self, args: &Json) -> Result<Json, String> {
-        let binary = std::env::var_os("KIMBERLITE_TAMPER_PROXY_BIN").map_or_else(
-            || {
-                repo_root()
-                    .join("target")
-                    .join("debug")
-                    .join("kimberlite-tamper-proxy")
-            },
-            PathBuf::from,
-        );
-        let mut command = Command::new(&binary);
-        command
-            .args([
-                "--upstream",
-                &self.address,
-                "--listen",
-                "127.0.0.1:0",
-                "--mode",
-            ])
-            .arg(args["mode"].as_str().unwrap_or_default());
+    /// Starts the tamper proxy of `kimberlite-testkit` (the library behind the
+    /// `kimberlite-tamper-proxy` binary) in front of the server; returns its address.
+    async fn start_proxy(&mut self, args: &Json) -> Result<Json, String> {
+        let mode = args["mode"].as_str().unwrap_or_default();
+        let mode: Mode = mode.parse().map_err(|_| format!("no proxy mode {mode}"))?;
+        let mut config = ProxyConfig::new(self.address.as_str(), mode);
         if let Some(fork) = args["fork_upstream"].as_str() {
-            command.args(["--fork-upstream", fork]);
+            config = config.fork_upstream(fork);
         }
-        let mut proxy = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|error| format!("{}: {error}", binary.display()))?;
-        let stdout = proxy.stdout.take().unwrap();
+        let proxy = TamperProxy::start(config)
+            .await
+            .map_err(|e| e.to_string())?;
+        let address = proxy.address().to_string();
         self.proxies.push(proxy);
-        let mut lines = BufReader::new(stdout).lines();
-        for line in lines.by_ref() {
-            let line = line.map_err(|error| error.to_string())?;
-            if let Some(address) = line.trim().strip_prefix("proxy listening on ") {
-                let address = address.to_owned();
-                std::thread::spawn(move || lines.for_each(drop));
-                return Ok(json!(address));
-            }
-        }
-        Err("the proxy exited before listening".to_owned())
+        Ok(json!(address))
     }
 
     async fn close(mut self) {
         for (_, subscription) in self.subscriptions.drain() {
             let _ = subscription.cancel().await;
         }
-        for proxy in &mut self.proxies {
-            let _ = proxy.kill();
-            let _ = proxy.wait();
+        self.proxies.clear();
+    }
+}
+
+/// A real server over the storage engine and SQL in `dir`, requiring the admin
+/// token or an API key. `key_from`: the data directory whose signing key it uses
+/// (a fork of that server).
+struct RealServer {
+    address: String,
+    engine: Arc<Engine>,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), kimberlite_server::ServerError>>,
+}
+
+impl RealServer {
+    async fn start(dir: &Path, key_from: Option<&Path>) -> Self {
+        let vfs = Arc::new(OsVfs);
+        let config = EngineConfig::new(dir, "db.scenarios");
+        Engine::init(vfs.clone(), &config).unwrap();
+        if let Some(other) = key_from {
+            let source = Layout::new(other).signing_key();
+            std::fs::copy(source, Layout::new(dir).signing_key()).unwrap();
         }
+        let engine = Arc::new(Engine::open(vfs, config).unwrap().0);
+        let sql = Arc::new(SqlEngine::open(engine.clone(), dir.join("sql")).unwrap());
+        let backend = Arc::new(EngineBackend::with_sql(engine.clone(), sql));
+        let auth = AuthMode::Required {
+            admin_token: Some(AdminToken::new(ADMIN)),
+        };
+        let address = "127.0.0.1:0".parse().unwrap();
+        let server = Server::bind(ServerConfig::new(address, auth), backend)
+            .await
+            .unwrap();
+        let address = server.local_addr().to_string();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            address,
+            engine,
+            stop,
+            task,
+        }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap().unwrap();
+        self.engine.shutdown().unwrap();
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shared_scenario_passes() {
-    let data = tempfile::tempdir().unwrap();
-    let vfs = Arc::new(OsVfs);
-    let config = EngineConfig::new(data.path(), "db.scenarios");
-    Engine::init(vfs.clone(), &config).unwrap();
-    let (engine, _report) = Engine::open(vfs, config).unwrap();
-    let engine = Arc::new(engine);
-    let sql = Arc::new(SqlEngine::open(engine.clone(), data.path().join("sql")).unwrap());
-    let backend = Arc::new(EngineBackend::with_sql(engine.clone(), sql));
-    let auth = AuthMode::Required {
-        admin_token: Some(AdminToken::new(ADMIN)),
-    };
-    let address = "127.0.0.1:0".parse().unwrap();
-    let server = Server::bind(ServerConfig::new(address, auth), backend)
-        .await
-        .unwrap();
-    let address = server.local_addr().to_string();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
+    let (data, fork_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let server = RealServer::start(data.path(), None).await;
+    let fork = RealServer::start(fork_data.path(), Some(data.path())).await;
+    let address = server.address.clone();
 
     let mut outcomes = BTreeMap::new();
     for (index, (name, steps)) in load().into_iter().enumerate() {
@@ -457,6 +461,7 @@ async fn every_shared_scenario_passes() {
         variables.insert("server".into(), json!(address));
         variables.insert("admin_token".into(), json!(ADMIN));
         variables.insert("tenant".into(), json!(FIRST_TENANT + index as u64));
+        variables.insert("fork_server".into(), json!(fork.address));
         let mut runner = Runner {
             address: address.clone(),
             variables,
@@ -472,9 +477,8 @@ async fn every_shared_scenario_passes() {
         outcomes.insert(name, json!({"pass": outcome.is_ok(), "message": message}));
     }
 
-    let _ = stop.send(());
-    task.await.unwrap().unwrap();
-    engine.shutdown().unwrap();
+    fork.stop().await;
+    server.stop().await;
     let results = repo_root().join("target").join("scenario-results");
     std::fs::create_dir_all(&results).unwrap();
     let text = serde_json::to_string_pretty(&outcomes).unwrap() + "\n";
