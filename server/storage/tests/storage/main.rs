@@ -10,6 +10,7 @@ mod engine_crash;
 mod fault;
 mod index;
 mod model;
+mod sim_regressions;
 mod verify;
 mod wal;
 mod wal_crash;
