@@ -17,8 +17,9 @@
 //! numbered code. Every body runs inside `catch_unwind`, so a bug is reported as
 //! `KMB_PANIC` and never unwinds into C. Each owned handle has one `_free`.
 //!
-//! A [`kmb_client`] owns a tokio runtime and one connection; its blocking calls may be
-//! made from many threads at once (they are pipelined on the connection). Every
+//! A [`kmb_client`] owns a tokio runtime and one connection (shared with the handles
+//! `kmb_client_with_audit` derives from it); its blocking calls may be made from
+//! many threads at once (they are pipelined on the connection). Every
 //! blocking call takes an optional [`kmb_cancel`]: triggering it from another thread
 //! makes the call return `KMB_CANCELLED` at once.
 //!
