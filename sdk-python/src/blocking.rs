@@ -33,9 +33,9 @@ pub struct Subscription {
 /// Waits for a call's work with the GIL released, then converts its output.
 fn wait<T: Send, R>(py: Python<'_>, call: PyResult<Call<T, R>>) -> PyResult<R> {
     let call = call?;
-    let work = call.work;
+    let (work, runtime) = (call.work, runtime()?);
     let output = py
-        .detach(|| runtime().block_on(work))
+        .detach(|| runtime.block_on(work))
         .map_err(|error| to_py(&error))?;
     (call.convert)(py, output)
 }
@@ -81,9 +81,9 @@ impl Client {
             tls_server_name,
         }
         .into_options()?;
-        let work = calls::connect(address.clone(), options);
+        let (work, runtime) = (calls::connect(address.clone(), options), runtime()?);
         let client = py
-            .detach(|| runtime().block_on(work))
+            .detach(|| runtime.block_on(work))
             .map_err(|error| to_py(&error))?;
         Ok(Self {
             handle: Handle::new(client),

@@ -17,6 +17,7 @@ use pyo3::exceptions::PyNotImplementedError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::IntoPyObjectExt;
+use tokio::runtime::Runtime;
 use tokio::task::AbortHandle;
 
 use crate::error::to_py;
@@ -59,9 +60,36 @@ pub struct Canceller {
     task: AbortHandle,
 }
 
-/// The runtime every asynchronous call (and the blocking client) runs on.
-pub fn runtime() -> &'static tokio::runtime::Runtime {
-    pyo3_async_runtimes::tokio::get_runtime()
+/// The runtime every call of both clients runs on: one per process. A forked child
+/// gets a new one (its parent's has no threads there and is leaked, never joined).
+///
+/// # Errors
+/// `ConnectionFailedError` when no runtime can be started.
+pub fn runtime() -> PyResult<Arc<Runtime>> {
+    static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
+    let process = std::process::id();
+    let mut guard = RUNTIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((owner, runtime)) = guard.as_ref() {
+        if *owner == process {
+            return Ok(Arc::clone(runtime));
+        }
+    }
+    std::mem::forget(guard.take());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("kimberlite")
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            let error =
+                kimberlite::Error::new(kimberlite::ErrorCode::Connection, "cannot start a runtime")
+                    .with_source(error);
+            to_py(&error)
+        })?;
+    let runtime = Arc::new(runtime);
+    *guard = Some((process, Arc::clone(&runtime)));
+    Ok(runtime)
 }
 
 /// Runs `work` on the runtime; returns an asyncio future of the running loop that
@@ -83,7 +111,7 @@ where
     let future = event_loop.call_method0("create_future")?;
     let inbox = inbox(py, &event_loop)?;
     let target = future.clone().unbind();
-    let task = runtime().spawn(async move {
+    let task = runtime()?.spawn(async move {
         let result = work.await;
         let outcome: Outcome = Box::new(move |py| match result {
             Ok(value) => convert(py, value)?.into_py_any(py),

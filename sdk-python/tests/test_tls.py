@@ -28,6 +28,8 @@ def _certificate(directory: pathlib.Path, name: str) -> bytes:
         ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
          "-nodes", "-days", "2", "-subj", f"/CN={name}",
          "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-addext", "basicConstraints=critical,CA:FALSE",
+         "-addext", "extendedKeyUsage=serverAuth",
          "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
         check=True, capture_output=True, stdin=subprocess.DEVNULL,
     )
