@@ -12,3 +12,6 @@ pub mod fault_fixture;
 pub mod fault_ops;
 pub mod ledger;
 pub mod process;
+pub mod security;
+pub mod security_tenants;
+pub mod security_tls;

@@ -4,3 +4,4 @@
 
 mod crash_loop;
 mod disk_faults;
+mod security;
