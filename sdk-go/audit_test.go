@@ -14,24 +14,25 @@ func TestAuditMetadataReachesTheAuditView(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	if _, err := client.Execute(ctx, "CREATE TABLE visits (id BIGINT PRIMARY KEY, note TEXT)"); err != nil {
+	table := unique("visits")
+	if _, err := client.Execute(ctx, "CREATE TABLE "+table+" (id BIGINT PRIMARY KEY, note TEXT)"); err != nil {
 		t.Fatal(err)
 	}
 	doctor, err := client.WithAudit(Audit{Actor: "dr.ada", Reason: "treatment", CorrelationID: "visit-42"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := doctor.Execute(ctx, "INSERT INTO visits (id, note) VALUES ($1, $2)", 1, "seen"); err != nil {
+	if _, err := doctor.Execute(ctx, "INSERT INTO "+table+" (id, note) VALUES ($1, $2)", 1, "seen"); err != nil {
 		t.Fatal(err)
 	}
 	// Closing the derived client leaves the first one working, with its own metadata.
 	if err := doctor.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.Execute(ctx, "UPDATE visits SET note = $1 WHERE id = $2", "billed", 1); err != nil {
+	if _, err := client.Execute(ctx, "UPDATE "+table+" SET note = $1 WHERE id = $2", "billed", 1); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := client.Query(ctx, "SELECT actor, reason, correlation_id, statement FROM kimberlite_audit ORDER BY position")
+	rows, err := client.Query(ctx, "SELECT actor, reason, correlation_id, statement FROM kimberlite_audit WHERE table_name = $1 ORDER BY position", table)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -199,7 +199,7 @@ func TestManyGoroutinesShareOneClient(t *testing.T) {
 		wait.Add(1)
 		go func() {
 			defer wait.Done()
-			stream, err := client.CreateStream(ctx, fmt.Sprintf("worker-%d", worker), Public, "")
+			stream, err := client.CreateStream(ctx, unique(fmt.Sprintf("worker-%d", worker)), Public, "")
 			for i := 0; err == nil && i < 20; i++ {
 				_, err = client.Append(ctx, stream, [][]byte{[]byte("event")}, Offset(i))
 			}

@@ -65,15 +65,16 @@ func TestDatabaseSQLTypedValues(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := testContext(t)
-	if _, err := db.ExecContext(ctx, "CREATE TABLE typed (id BIGINT PRIMARY KEY, label TEXT, score REAL, active BOOLEAN, blob BYTES)"); err != nil {
+	table := unique("typed")
+	if _, err := db.ExecContext(ctx, "CREATE TABLE "+table+" (id BIGINT PRIMARY KEY, label TEXT, score REAL, active BOOLEAN, blob BYTES)"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.ExecContext(ctx, "INSERT INTO typed (id, label, score, active, blob) VALUES ($1, $2, $3, $4, $5)",
+	_, err = db.ExecContext(ctx, "INSERT INTO "+table+" (id, label, score, active, blob) VALUES ($1, $2, $3, $4, $5)",
 		int64(-1)<<40, "caf\u00e9", 2.25, true, []byte{0, 1, 255})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, "INSERT INTO typed (id, label, score, active, blob) VALUES ($1, $2, $3, $4, $5)",
+	if _, err := db.ExecContext(ctx, "INSERT INTO "+table+" (id, label, score, active, blob) VALUES ($1, $2, $3, $4, $5)",
 		7, nil, nil, false, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestDatabaseSQLTypedValues(t *testing.T) {
 		active bool
 		blob   []byte
 	)
-	row := db.QueryRowContext(ctx, "SELECT id, label, score, active, blob FROM typed WHERE id < $1", 0)
+	row := db.QueryRowContext(ctx, "SELECT id, label, score, active, blob FROM "+table+" WHERE id < $1", 0)
 	if err := row.Scan(&id, &label, &score, &active, &blob); err != nil {
 		t.Fatal(err)
 	}
@@ -92,14 +93,14 @@ func TestDatabaseSQLTypedValues(t *testing.T) {
 		string(blob) != "\x00\x01\xff" {
 		t.Fatalf("typed row: %d %v %v %v %v", id, label, score, active, blob)
 	}
-	row = db.QueryRowContext(ctx, "SELECT label, score, active, blob FROM typed WHERE id = $1", 7)
+	row = db.QueryRowContext(ctx, "SELECT label, score, active, blob FROM "+table+" WHERE id = $1", 7)
 	if err := row.Scan(&label, &score, &active, &blob); err != nil {
 		t.Fatal(err)
 	}
 	if label.Valid || score.Valid || active || blob != nil {
 		t.Fatalf("NULLs and false: %v %v %v %v", label, score, active, blob)
 	}
-	if _, err := db.ExecContext(ctx, "INSERT INTO typed (id) VALUES ($1)", struct{}{}); err == nil {
+	if _, err := db.ExecContext(ctx, "INSERT INTO "+table+" (id) VALUES ($1)", struct{}{}); err == nil {
 		t.Fatal("a parameter of no SQL type was accepted")
 	}
 }

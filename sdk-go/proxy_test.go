@@ -5,11 +5,21 @@ package kimberlite
 // flight), and closed reports each client connection that ended.
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
+
+var uniqueNames atomic.Uint64
+
+// unique gives a stream or table name not used before in this test process, so
+// tests may run again (-count) against the same server.
+func unique(prefix string) string {
+	return fmt.Sprintf("%s_%d", prefix, uniqueNames.Add(1))
+}
 
 type proxy struct {
 	address  string

@@ -35,7 +35,7 @@ func verifiedReadWithState(t *testing.T, dir, name string) (StreamID, *VerifiedR
 		t.Fatal(err)
 	}
 	defer client.Close()
-	stream, err := client.CreateStream(ctx, name, Public, "")
+	stream, err := client.CreateStream(ctx, unique(name), Public, "")
 	if err != nil {
 		t.Fatal(err)
 	}
