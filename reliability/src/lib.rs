@@ -15,3 +15,4 @@ pub mod process;
 pub mod security;
 pub mod security_tenants;
 pub mod security_tls;
+pub mod sql_cache;

@@ -5,9 +5,12 @@
 
 use std::process::ExitCode;
 
+use kimberlite_reliability::binary;
 use kimberlite_reliability::disk_faults::{
     bit_flips, by_kind, operational_faults, print_table, Verdict,
 };
+use kimberlite_reliability::security::print_checks;
+use kimberlite_reliability::sql_cache::sql_cache_checks;
 
 fn main() -> ExitCode {
     let mut flips = 40;
@@ -54,15 +57,24 @@ fn main() -> ExitCode {
     for row in &operations {
         println!("| {} | {} | {} |", row.fault, row.outcome, row.passed);
     }
-    let broken = trials.iter().filter(|trial| trial.failed()).count()
+    println!();
+    let cache_failed = match binary::build_and_locate().and_then(|path| sql_cache_checks(&path)) {
+        Ok(checks) => print_checks(&checks),
+        Err(error) => {
+            eprintln!("SQL cache faults: {error}");
+            1
+        }
+    };
+    let broken = cache_failed
+        + trials.iter().filter(|trial| trial.failed()).count()
         + operations.iter().filter(|row| !row.passed).count();
     let silent = trials
         .iter()
         .filter(|trial| trial.verdict == Verdict::Clean)
         .count();
     println!(
-        "disk faults summary: seed {seed}, {} bit flips, {} operational faults, rules broken \
-         {broken}, flips verify did not report {silent}",
+        "disk faults summary: seed {seed}, {} bit flips, {} operational faults, 3 SQL cache \
+         faults, rules broken {broken}, flips verify did not report {silent}",
         trials.len(),
         operations.len()
     );
