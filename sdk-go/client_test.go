@@ -127,7 +127,7 @@ func TestTrustedStateDirectoryIsKeptAcrossClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stream, err := first.CreateStream(ctx, "trusted", Public, "")
+	stream, err := first.CreateStream(ctx, unique("trusted"), Public, "")
 	if err == nil {
 		_, err = first.Append(ctx, stream, [][]byte{[]byte("kept")}, 0)
 	}
