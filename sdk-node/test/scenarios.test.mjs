@@ -288,7 +288,7 @@ describe('shared scenarios (tests/scenarios)', () => {
   })
 
   for (const [index, [name, steps]] of scenarios.entries()) {
-    test(name, async () => {
+    test(name, { timeout: 60000 }, async () => {
       const runner = new Runner(server, fork, firstTenant + index)
       let failure = null
       try {
