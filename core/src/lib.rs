@@ -17,6 +17,9 @@
 //! # }
 //! ```
 //!
+//! `examples/quickstart.rs` is the quickstart of the repository README, the same
+//! program as each SDK's (`cargo run -p kimberlite --example quickstart`).
+//!
 //! [`Client::connect`] opens one connection, driven by background tasks on the calling
 //! tokio runtime; the [`Client`] is a cheap, cloneable, `Send + Sync` handle, and
 //! requests from all clones are pipelined on the connection. After the connection is
