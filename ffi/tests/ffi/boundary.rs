@@ -94,9 +94,12 @@ fn a_triggered_cancel_ends_a_connect_that_would_hang() {
     let cancel = kmb_cancel_new();
     let cancel_address = cancel as usize;
     let trigger = std::thread::spawn(move || {
-        let _held = listener.accept();
+        let held = listener.accept();
         // SAFETY: the handle lives until the connect below has returned.
         unsafe { kmb_cancel_trigger(cancel_address as *const kmb_cancel) };
+        // Returned, the connection stays open until the join below: closing it here
+        // could end the connect with a Connection error before the cancel is seen.
+        held
     });
     let (mut client, mut error) = (null_mut(), null_mut());
     // SAFETY: live handles, valid out-pointers.
@@ -113,7 +116,7 @@ fn a_triggered_cancel_ends_a_connect_that_would_hang() {
         kmb_error_free(error);
         kmb_options_free(options);
     }
-    trigger.join().unwrap();
+    drop(trigger.join().unwrap());
     // SAFETY: no call uses it any more.
     unsafe { kmb_cancel_free(cancel) };
 }
