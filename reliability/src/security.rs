@@ -1,7 +1,7 @@
 //! Security checks over the real `kimberlite` binary with authentication on:
 //! tenant isolation where the client tests leave gaps (SQL over a real SQL
 //! engine, the system tenant), revocation through `kimberlite key revoke`, TLS,
-//! secrets in debug logs, plaintext in data files, and file permissions.
+//! secrets in the logs, plaintext in data files, and file permissions.
 //! Each check is a [`Check`]; findings that are by design are marked so.
 
 use std::fs;
@@ -134,7 +134,7 @@ pub fn log_check(output: &str, secrets: &Secrets) -> Check {
         }
     }
     Check::new(
-        "no secret or payload in the server's debug log",
+        "no secret or payload in the server's log at trace level",
         leaked.is_empty(),
         format!(
             "{} lines of log searched; leaked: {}",

@@ -1,7 +1,7 @@
 //! The security checks of one authenticated node run as a real process:
 //! tenant isolation gaps the client tests leave (SQL over the real SQL engine,
 //! the system tenant), revocation through `kimberlite key revoke` for an open
-//! session and for new connections, then (after a stop) the debug log, the
+//! session and for new connections, then (after a stop) the log at trace level, the
 //! plaintext scan and the permissions.
 
 use std::path::Path;
@@ -47,7 +47,7 @@ pub fn tenant_checks(binary: &Path) -> Result<Vec<Check>, String> {
     let temp = tempfile::tempdir().map_err(|error| error.to_string())?;
     let dir = temp.path().join("data");
     let admin_token = process::init(binary, &dir, false)?;
-    let mut server = ServerProcess::spawn(binary, &dir, &["--log-level", "debug"], "debug")?;
+    let mut server = ServerProcess::spawn(binary, &dir, &["--log-level", "trace"], "trace")?;
     let address = server.wait_listening(Duration::from_secs(60))?;
     let admin = connect(&address, TenantId(1), &admin_token).map_err(fail("admin"))?;
     let mut secrets = Secrets {
