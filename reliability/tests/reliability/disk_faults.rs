@@ -69,3 +69,23 @@ fn a_damaged_sql_cache_is_rebuilt_or_refused_cleanly() {
     );
     assert!(!changed.detail.contains("refused to start"), "{changed:?}");
 }
+
+#[test]
+fn a_damaged_commit_time_in_the_time_index_is_an_error_not_a_wrong_offset() {
+    let fixture = build(4).unwrap();
+    let (stream, _) = &fixture.streams[0];
+    // Entry 5's commit time (bytes 8..16 of the 16-byte entry, big-endian)
+    // jumps by 2^62 ns: the index now contradicts the log.
+    let index = format!("/data/streams/7/{}/offsets.idx", stream.0);
+    fixture
+        .vfs
+        .flip_bit(std::path::Path::new(&index), 5 * 16 + 8, 6)
+        .unwrap();
+    let seen = kimberlite_reliability::fault_fixture::observe(&fixture);
+    assert!(seen.wrong.is_empty(), "{:?}", seen.wrong);
+    assert!(
+        seen.errors.iter().any(|error| error.contains("time index")),
+        "{:?}",
+        seen.errors
+    );
+}

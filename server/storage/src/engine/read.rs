@@ -122,6 +122,38 @@ impl Engine {
         let handle = self.handle(tenant_id, stream_id)?;
         let length = handle.committed();
         let found = handle.indexes().last_at_or_before(timestamp_ns)?;
-        Ok(found.filter(|offset| *offset < length).map(Offset))
+        let found = found.filter(|offset| *offset < length);
+        self.confirm_time_lookup(&handle, timestamp_ns, found, length)?;
+        Ok(found.map(Offset))
+    }
+
+    /// The time index is derived: its answer is confirmed with the commit times
+    /// of the records in the log (checksummed), which never decrease. Record
+    /// `found` must be at or before the time and the next record after it, so
+    /// two reads prove the answer; a damaged index entry is an error, never a
+    /// wrong position.
+    fn confirm_time_lookup(
+        &self,
+        handle: &StreamHandle,
+        timestamp_ns: u64,
+        found: Option<u64>,
+        length: u64,
+    ) -> Result<(), EngineError> {
+        let next = found.map_or(0, |offset| offset + 1);
+        let found_ok = match found {
+            Some(offset) => self.stored_record(handle, offset)?.timestamp_ns <= timestamp_ns,
+            None => true,
+        };
+        let next_ok =
+            next >= length || self.stored_record(handle, next)?.timestamp_ns > timestamp_ns;
+        if found_ok && next_ok {
+            return Ok(());
+        }
+        Err(EngineError::Corruption(format!(
+            "stream {}/{}: the time index answers {found:?} for time {timestamp_ns}, which the \
+             commit times in the log contradict (offsets.idx is damaged; deleting the stream's \
+             index files makes the next start rebuild them)",
+            handle.tenant_id, handle.stream_id
+        )))
     }
 }
