@@ -34,7 +34,7 @@ pub fn operational_faults(seed: u64) -> Result<Vec<OpRow>, String> {
         fault_during_snapshot(seed, false)?,
         enospc_on_tenant_key(seed)?,
         failing_reads(seed, "wal/", "WAL segment")?,
-        failing_reads(seed, "offsets.idx", "offsets index")?,
+        failing_reads(seed, "streams/7/{stream}/offsets.idx", "offsets index")?,
     ])
 }
 
@@ -183,12 +183,14 @@ fn enospc_on_tenant_key(seed: u64) -> Result<OpRow, String> {
     })
 }
 
-/// Reads of the first file whose path contains `pattern` fail with EIO.
+/// Reads of the first file whose path contains `pattern` (`{stream}` being
+/// the fixture's first stream) fail with EIO.
 fn failing_reads(seed: u64, pattern: &str, what: &'static str) -> Result<OpRow, String> {
     let fixture = build(seed)?;
+    let pattern = pattern.replace("{stream}", &fixture.streams[0].0 .0.to_string());
     let file: PathBuf = files(&fixture.vfs)
         .into_iter()
-        .find(|file| file.to_string_lossy().contains(pattern))
+        .find(|file| file.to_string_lossy().contains(&pattern))
         .ok_or(format!("no file matching {pattern}"))?;
     let engine = open(&fixture.vfs)?;
     fixture
