@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -246,12 +247,24 @@ def test_scenario(index: int, admin_server: Server, fork_server: str,
                   results: Dict[str, Dict[str, Any]]) -> None:
     name, scenario = ALL[index]
     runner = Runner(admin_server, fork_server, FIRST_TENANT + index)
-    failure: Optional[str] = None
-    try:
-        runner.run(scenario["steps"])
-    except Exception as error:  # every failure is reported in the results, then fails
-        failure = f"{type(error).__name__}: {error}"
-    finally:
+    failures: List[str] = []
+
+    def run() -> None:
+        try:
+            runner.run(scenario["steps"])
+        except Exception as error:  # every failure is reported in the results, then fails
+            failures.append(f"{type(error).__name__}: {error}")
+
+    # A step that never returns (a subscription waiting forever) fails the scenario
+    # after 60 s instead of stopping the suite; its clients are left to the
+    # server's shutdown (closing them would wait for the stuck call).
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    failure: Optional[str] = failures[0] if failures else None
+    if thread.is_alive():
+        failure = "no outcome within 60 s"
+    else:
         runner.close()
     results[name] = {"pass": failure is None, "message": failure or ""}
     assert failure is None, failure
