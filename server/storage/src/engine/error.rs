@@ -113,6 +113,8 @@ impl EngineError {
             },
             Self::Erased(tenant) => Self::Erased(*tenant),
             Self::Stopped => Self::Stopped,
+            // Kept as is: wrapping it again would repeat its prefix.
+            Self::Failed(reason) => Self::Failed(reason.clone()),
             other => Self::Failed(other.to_string()),
         }
     }
