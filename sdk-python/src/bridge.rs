@@ -77,7 +77,10 @@ pub fn runtime() -> PyResult<Arc<Runtime>> {
         }
     }
     std::mem::forget(guard.take());
+    // One worker drives the connections (as core's blocking client does): more
+    // workers only add wake-ups between them, and Python runs one call at a time.
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .thread_name("kimberlite")
         .enable_all()
         .build()

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import tempfile
 import uuid
-from typing import Iterator, NamedTuple, Optional
+from typing import Callable, Iterator, NamedTuple, Optional
 
 import pytest
 
@@ -36,7 +36,9 @@ def _binary() -> pathlib.Path:
     return path
 
 
-def _start(development: bool) -> Iterator[Server]:
+def _start(development: bool,
+           configure: Optional[Callable[[pathlib.Path], None]] = None) -> Iterator[Server]:
+    """Serves a new data directory; `configure` may change it before the start."""
     with tempfile.TemporaryDirectory(prefix="kimberlite-python-") as root:
         directory = pathlib.Path(root) / "data"
         init = [str(_binary()), "init", str(directory)]
@@ -44,6 +46,8 @@ def _start(development: bool) -> Iterator[Server]:
             init.append("--development")
         made = subprocess.run(init, capture_output=True, text=True, check=True,
                               stdin=subprocess.DEVNULL)
+        if configure is not None:
+            configure(directory)
         token = re.search(r"admin token: (\S+)", made.stdout + made.stderr)
         process = subprocess.Popen(
             [str(_binary()), "start", "--address", "127.0.0.1:0", str(directory)],

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
-import re
 import shutil
-import signal
 import ssl
 import subprocess
 from typing import Iterator
@@ -18,7 +16,7 @@ import pytest
 import kimberlite
 from kimberlite import errors
 
-from conftest import _binary
+from conftest import _start
 
 
 def _certificate(directory: pathlib.Path, name: str) -> bytes:
@@ -41,32 +39,16 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     """A TLS development server: its address, its certificate and another one."""
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is needed to make a test certificate")
-    root = tmp_path_factory.mktemp("tls")
-    data = root / "data"
-    subprocess.run([str(_binary()), "init", str(data), "--development"], check=True,
-                   capture_output=True, stdin=subprocess.DEVNULL)
-    served = _certificate(data / "tls", "kimberlite test server")
-    other = _certificate(root / "other", "someone else")
-    with open(data / "kimberlite.toml", "a", encoding="utf-8") as config:
-        config.write('\n[tls]\ncert = "tls/cert.pem"\nkey = "tls/key.pem"\n')
-    process = subprocess.Popen(
-        [str(_binary()), "start", "--address", "127.0.0.1:0", str(data)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
-    )
-    try:
-        assert process.stdout is not None
-        address = None
-        for line in process.stdout:
-            found = re.match(r"kimberlite listening on (\S+)", line.strip())
-            if found:
-                address = found.group(1)
-                break
-        if address is None:
-            pytest.fail(f"the TLS server exited with {process.wait()} before listening")
-        yield address, served, other
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
+    made: dict[str, bytes] = {}
+
+    def configure(data: pathlib.Path) -> None:
+        made["served"] = _certificate(data / "tls", "kimberlite test server")
+        with open(data / "kimberlite.toml", "a", encoding="utf-8") as config:
+            config.write('\n[tls]\ncert = "tls/cert.pem"\nkey = "tls/key.pem"\n')
+
+    other = _certificate(tmp_path_factory.mktemp("other"), "someone else")
+    for server in _start(development=True, configure=configure):
+        yield server.address, made["served"], other
 
 
 def test_tls_with_the_right_root(tls_server: tuple[str, bytes, bytes]) -> None:
