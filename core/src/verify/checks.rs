@@ -129,23 +129,34 @@ pub fn check_records(
         _ => ChainCursor::genesis(tenant_id, stream_id),
     };
     let mut expected = from_offset;
+    let mut leaves = Vec::with_capacity(records.len());
+    let mut broken = None;
     for record in records {
-        if record.offset != expected {
-            let message = format!(
-                "record offset {} where {expected} was expected",
-                record.offset
-            );
-            return Err(fail(Failure::MalformedProof, message));
+        match check_link(
+            &mut cursor,
+            tenant_id,
+            stream_id,
+            checkpoint,
+            record,
+            expected,
+        ) {
+            Ok(hash) => leaves.push(hash),
+            Err(error) => {
+                broken = Some(error);
+                break;
+            }
         }
-        if record.offset.0 >= checkpoint.size {
-            let message = format!(
-                "record {} lies beyond the checkpoint's {} records",
-                record.offset, checkpoint.size
-            );
-            return Err(fail(Failure::NotIncluded, message));
-        }
-        check_record(&mut cursor, tenant_id, stream_id, checkpoint, record)?;
         expected = Offset(expected.0.saturating_add(1));
+    }
+    // The records before the first broken one are checked for inclusion first,
+    // so the failure reported is the first one in record order.
+    let run = records
+        .iter()
+        .zip(&leaves)
+        .map(|(record, leaf)| (record.offset.0, leaf, record.inclusion_proof.as_slice()));
+    run::check_run_inclusion(checkpoint, run)?;
+    if let Some(error) = broken {
+        return Err(error);
     }
     let wanted = (!records.is_empty()).then_some(expected);
     if next_offset != wanted {
@@ -155,13 +166,30 @@ pub fn check_records(
     Ok(())
 }
 
-fn check_record(
+/// Checks a record's offset, kind and link to the record before it; returns its
+/// hash (the leaf whose inclusion is checked next).
+fn check_link(
     cursor: &mut ChainCursor,
     tenant_id: TenantId,
     stream_id: StreamId,
     checkpoint: &Checkpoint,
     record: &VerifiedRecord,
-) -> Result<()> {
+    expected: Offset,
+) -> Result<Hash> {
+    if record.offset != expected {
+        let message = format!(
+            "record offset {} where {expected} was expected",
+            record.offset
+        );
+        return Err(fail(Failure::MalformedProof, message));
+    }
+    if record.offset.0 >= checkpoint.size {
+        let message = format!(
+            "record {} lies beyond the checkpoint's {} records",
+            record.offset, checkpoint.size
+        );
+        return Err(fail(Failure::NotIncluded, message));
+    }
     let kind = RecordKind::from_u8(record.kind).ok_or_else(|| {
         let message = format!("record {} has unknown kind {}", record.offset, record.kind);
         fail(Failure::UnsupportedVersion, message)
@@ -189,7 +217,7 @@ fn check_record(
         )
         .with_source(error)
     })?;
-    check_inclusion(&hash, record.offset.0, checkpoint, &record.inclusion_proof)
+    Ok(hash)
 }
 
 /// Checks that the leaf `hash` (a record hash) is at `index` in the tree `checkpoint`
@@ -242,6 +270,8 @@ pub fn verify_read(
     )?;
     Ok(checkpoint)
 }
+
+mod run;
 
 #[cfg(test)]
 mod tests;

@@ -54,3 +54,60 @@ fn a_proof_of_the_wrong_shape_is_malformed() {
     let outside = check_inclusion(&leaves[2], 7, &checkpoint, &proof);
     assert_eq!(failure_of(outside), malformed);
 }
+
+/// Checks the run `from..to` of `tree(size)` with `proofs`, as `check_records`
+/// does, and each record alone with `check_inclusion`; both must agree.
+fn run_and_alone(size: u64, from: u64, leaves: &[Hash], proofs: &[Vec<Hash>]) -> Option<ErrorCode> {
+    let (_, checkpoint) = tree(size);
+    let run = leaves
+        .iter()
+        .zip(proofs)
+        .enumerate()
+        .map(|(i, (leaf, proof))| (from + i as u64, leaf, proof.as_slice()));
+    let together = super::run::check_run_inclusion(&checkpoint, run).err();
+    let alone = leaves
+        .iter()
+        .zip(proofs)
+        .enumerate()
+        .find_map(|(i, (leaf, proof))| {
+            check_inclusion(leaf, from + i as u64, &checkpoint, proof).err()
+        });
+    assert_eq!(
+        together.as_ref().map(crate::Error::code),
+        alone.as_ref().map(crate::Error::code),
+        "size {size}, from {from}: {together:?} / {alone:?}"
+    );
+    together.map(|error| error.code())
+}
+
+#[test]
+fn runs_are_checked_like_each_record_alone_whatever_is_changed() {
+    for size in [1u64, 2, 3, 5, 8, 13] {
+        let (all, _) = tree(size);
+        for from in 0..size {
+            for to in [from + 1, (from + 4).min(size), size] {
+                let leaves = all[from as usize..to as usize].to_vec();
+                let proofs: Vec<Vec<Hash>> = (from..to)
+                    .map(|index| inclusion_proof(&all, index).unwrap())
+                    .collect();
+                assert_eq!(run_and_alone(size, from, &leaves, &proofs), None);
+                for victim in 0..leaves.len() {
+                    let mut changed = leaves.clone();
+                    changed[victim].0[0] ^= 1;
+                    assert!(run_and_alone(size, from, &changed, &proofs).is_some());
+                    for position in 0..proofs[victim].len() {
+                        let mut bent = proofs.clone();
+                        bent[victim][position].0[31] ^= 1;
+                        assert!(run_and_alone(size, from, &leaves, &bent).is_some());
+                    }
+                    let mut short = proofs.clone();
+                    if short[victim].pop().is_some() {
+                        let code = run_and_alone(size, from, &leaves, &short);
+                        let malformed = VerificationFailure::MalformedProof;
+                        assert_eq!(code, Some(ErrorCode::Verification(malformed)));
+                    }
+                }
+            }
+        }
+    }
+}
