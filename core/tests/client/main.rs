@@ -11,6 +11,7 @@ mod audit;
 mod blocking;
 mod calls;
 mod engine;
+mod facades;
 mod fixtures;
 mod harness;
 mod isolation;

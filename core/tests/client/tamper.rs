@@ -11,18 +11,22 @@ use kimberlite::{
     Client, ConnectOptions, DataClass, Offset, Placement, StreamId, TenantId, VerificationFailure,
 };
 use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfig};
+use kimberlite_sql::SqlEngine;
 use kimberlite_storage::engine::{Engine, EngineConfig, Layout};
 use kimberlite_storage::io::os::OsVfs;
 use kimberlite_testkit::{Mode, ProxyConfig, TamperProxy};
 use tokio::sync::oneshot;
 
-const ADMIN: &str = "admin-token";
+pub(crate) const ADMIN: &str = "admin-token";
 const TENANT: TenantId = TenantId(1);
 
 /// A real server over a fresh engine in `dir`; `key_from` copies the signing key
 /// of another data directory before the engine opens (a fork of the same
 /// server). Stops when the returned sender is dropped.
-async fn real_server(dir: &Path, key_from: Option<&Path>) -> (String, oneshot::Sender<()>) {
+pub(crate) async fn real_server(
+    dir: &Path,
+    key_from: Option<&Path>,
+) -> (String, oneshot::Sender<()>) {
     let vfs = Arc::new(OsVfs);
     let config = EngineConfig::new(dir, "db.test");
     Engine::init(vfs.clone(), &config).unwrap();
@@ -36,7 +40,8 @@ async fn real_server(dir: &Path, key_from: Option<&Path>) -> (String, oneshot::S
         admin_token: Some(AdminToken::new(ADMIN)),
     };
     let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), auth);
-    let backend = Arc::new(EngineBackend::new(engine));
+    let sql = SqlEngine::open(engine.clone(), dir.join("sql")).unwrap();
+    let backend = Arc::new(EngineBackend::with_sql(engine, Arc::new(sql)));
     let server = Server::bind(config, backend).await.unwrap();
     let address = server.local_addr().to_string();
     let (stop, stopped) = oneshot::channel::<()>();
