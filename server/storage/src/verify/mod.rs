@@ -23,8 +23,10 @@
 //! reported as such and its chain and tree are still checked from the stored
 //! hashes), every entry of `offsets.idx` and every stored hash of
 //! `tree.hashes`, and each stream's length and head as `state/snapshot` claims
-//! them. Index files behind the log and a torn tail of the last segment are
-//! notices: the next start repairs them, and neither was acknowledged data. So
+//! them. Index files behind the log, index entries the snapshot does not vouch
+//! for that differ from the log (never synced: a power cut may tear them) and a
+//! torn tail of the last segment are notices: the next start repairs them, and
+//! none was acknowledged data. So
 //! are the leftover entries of an append a crash cut short (its last record
 //! never reached the disk): they stay in the log, every start skips them, and
 //! they are not checked further. Every file is opened read-only through
@@ -205,8 +207,9 @@ impl<'a> Checks<'a> {
                 report.problem(here.with_record(key, Some(record.offset.get())), message);
             }
         }
-        check.record(self.vfs, report, entry, record)?;
-        if self.snapshot_end.is_some_and(|end| entry.lsn < end) {
+        let synced = self.snapshot_end.is_some_and(|end| entry.lsn < end);
+        check.record(self.vfs, report, entry, record, synced)?;
+        if synced {
             self.at_snapshot.insert(key, check.chain());
         }
         report.records += 1;

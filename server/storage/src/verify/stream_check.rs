@@ -46,8 +46,25 @@ impl IndexFile {
         })
     }
 
-    /// Records a mismatch, reporting only the first few.
-    fn mismatch(&mut self, report: &mut VerifyReport, location: Location, message: String) {
+    /// Records a mismatch, reporting only the first few. An entry the snapshot
+    /// does not vouch for (`synced` false) was never synced: a power cut may
+    /// leave it torn, and the next start rewrites it from the log, so it is a
+    /// notice.
+    fn mismatch(
+        &mut self,
+        report: &mut VerifyReport,
+        location: Location,
+        message: String,
+        synced: bool,
+    ) {
+        if !synced {
+            let message = format!(
+                "{message} (an entry after the snapshot, never synced: the next start \
+                 rewrites it from the log)"
+            );
+            report.notice(location, message);
+            return;
+        }
         self.mismatches += 1;
         if self.mismatches <= MAX_REPORTED_MISMATCHES {
             report.problem(location, message);
@@ -67,6 +84,9 @@ pub(super) struct StreamCheck {
     hashes_recomputed: u64,
     offsets: IndexFile,
     tree: IndexFile,
+    /// Whether the record being checked is vouched for by the snapshot (its
+    /// index entries were synced before the snapshot was written).
+    synced: bool,
 }
 
 impl StreamCheck {
@@ -86,6 +106,7 @@ impl StreamCheck {
             hashes_recomputed: 0,
             offsets: IndexFile::open(vfs, data_dir, dir.join(OFFSETS_FILE))?,
             tree: IndexFile::open(vfs, data_dir, dir.join(TREE_FILE))?,
+            synced: true,
         })
     }
 
@@ -99,14 +120,17 @@ impl StreamCheck {
         self.hashes_recomputed += 1;
     }
 
-    /// Checks the next record of the stream found in the log.
+    /// Checks the next record of the stream found in the log; `synced` tells
+    /// whether the snapshot vouches for it.
     pub(super) fn record(
         &mut self,
         vfs: &dyn Vfs,
         report: &mut VerifyReport,
         entry: EntryAt<'_>,
         record: &StoredRecord,
+        synced: bool,
     ) -> io::Result<()> {
+        self.synced = synced;
         let offset = record.offset.get();
         let here = entry.location().with_record(self.key, Some(offset));
         if offset != self.chain.length {
@@ -175,7 +199,8 @@ impl StreamCheck {
                  the log has position {lsn}, commit time {}",
                 record.timestamp_ns
             );
-            self.offsets.mismatch(report, location, message);
+            let synced = self.synced;
+            self.offsets.mismatch(report, location, message, synced);
         }
         Ok(())
     }
@@ -237,7 +262,8 @@ impl StreamCheck {
         let message = format!(
             "stored hash {stored} of {what} differs from {expected}, recomputed from the log"
         );
-        self.tree.mismatch(report, location, message);
+        let synced = self.synced;
+        self.tree.mismatch(report, location, message, synced);
         Ok(())
     }
 
