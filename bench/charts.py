@@ -17,18 +17,20 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend is chosen first)
 
+ORDER = ["Kimberlite", "Postgres", "PostgresChain", "PostgresChainPerClient", "Sqlite"]
 COLOURS = {
     "Kimberlite": "#1f6f8b",
+    "Postgres": "#99a8b2",
     "PostgresChain": "#e6a57e",
     "PostgresChainPerClient": "#d9c5a0",
-    "Postgres": "#99a8b2",
     "Sqlite": "#a3c9a8",
 }
 
 
 def grouped_bars(rows, field, title, ylabel, path):
     workloads = list(dict.fromkeys(row["workload"] for row in rows))
-    systems = list(dict.fromkeys(row["system"] for row in rows))
+    present = {row["system"] for row in rows}
+    systems = [system for system in ORDER if system in present]
     labels = {row["system"]: row["system_label"] for row in rows}
     width = 0.8 / len(systems)
     figure, axes = plt.subplots(figsize=(13, 6))

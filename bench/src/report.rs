@@ -40,6 +40,15 @@ pub fn thousands(value: f64) -> String {
     out
 }
 
+/// Milliseconds with two decimals, three below 0.1 ms.
+fn millis(value: f64) -> String {
+    if value < 0.1 {
+        format!("{value:.3}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
 impl Comparison {
     fn row(&self, workload: &str, system: System) -> Option<&Row> {
         self.rows
@@ -76,7 +85,16 @@ impl Comparison {
 
     fn throughput_table(&self) -> String {
         let systems = self.systems();
-        let others: Vec<System> = systems[1..].to_vec();
+        // Ratios only when Kimberlite ran, one column per other system.
+        let others: Vec<System> = if systems.contains(&System::Kimberlite) {
+            systems
+                .iter()
+                .copied()
+                .filter(|system| *system != System::Kimberlite)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut out = String::from("| workload | unit |");
         for system in &systems {
             let _ = write!(out, " {} |", system.label());
@@ -121,7 +139,13 @@ impl Comparison {
             for system in &systems {
                 let cell = self.row(&workload, *system).map_or_else(
                     || "-".to_owned(),
-                    |row| format!("{:.2} / {:.2}", row.summary.p50_ms, row.summary.p99_ms),
+                    |row| {
+                        format!(
+                            "{} / {}",
+                            millis(row.summary.p50_ms),
+                            millis(row.summary.p99_ms)
+                        )
+                    },
                 );
                 let _ = write!(out, " {cell} |");
             }

@@ -49,6 +49,7 @@ impl Workload {
     /// The name in reports and charts.
     pub fn label(&self) -> String {
         match self {
+            Self::Append { clients: 1 } => "append 1 record, 1 client".to_owned(),
             Self::Append { clients } => format!("append 1 record, {clients} clients"),
             Self::BatchAppend { clients, batch } => {
                 format!("append {batch} records, {clients} clients")
