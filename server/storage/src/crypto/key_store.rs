@@ -2,10 +2,12 @@
 //! `keys/tenants/<id>.key`, loaded lazily and cached, destroyed for
 //! crypto-erasure.
 //!
-//! Erasure overwrites the key file with zeros and syncs it, writes a tombstone
-//! `keys/tenants/<id>.erased`, removes the key file and syncs the directory. A key
-//! file of zeros or a tombstone both mean *erased*, so an erasure cut short by a
-//! crash still reads as erased, and running it again finishes it.
+//! Erasure writes a tombstone `keys/tenants/<id>.erased` (atomically and
+//! durably), overwrites the key file with zeros and syncs it, removes the key
+//! file and syncs the directory. A tombstone or a key file of zeros both mean
+//! *erased*; the tombstone comes first, so an erasure cut short by a crash
+//! (even in the middle of the zeroing) reads as erased or has not begun, and
+//! running it again finishes it.
 
 use std::collections::HashMap;
 use std::io;
@@ -194,14 +196,21 @@ impl KeyStore {
         Ok(Some(slot))
     }
 
-    /// Destroys `tenant`'s data key for good (crypto-erasure): overwrite with
-    /// zeros and sync, write a tombstone, remove the key file, sync the directory.
+    /// Destroys `tenant`'s data key for good (crypto-erasure): write a tombstone,
+    /// overwrite the key with zeros and sync, remove the key file, sync the directory.
     /// Idempotent; a tenant without a key gets a tombstone all the same. Keys
     /// already handed out stay usable until their holders drop them.
     pub fn destroy_tenant_key(&self, tenant: TenantId) -> Result<(), CryptoError> {
         let _changes = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
         let path = self.key_path(tenant);
         let io_error = |error| CryptoError::io(&path, error);
+        // The tombstone first: once it is durable the tenant reads as erased
+        // whatever a crash leaves of the key file (a zeroing cut short leaves
+        // a file that is neither a key nor all zeros).
+        let tombstone = self.tombstone_path(tenant);
+        if !self.vfs.exists(&tombstone) {
+            write_atomically(self.vfs.as_ref(), &tombstone, TOMBSTONE, true)?;
+        }
         match self.vfs.open(&path, OpenMode::Existing) {
             Ok(file) => {
                 let len = file.len().map_err(io_error)?;
@@ -211,10 +220,6 @@ impl KeyStore {
             }
             Err(error) if error.kind() == io::ErrorKind::NotFound => {}
             Err(error) => return Err(io_error(error)),
-        }
-        let tombstone = self.tombstone_path(tenant);
-        if !self.vfs.exists(&tombstone) {
-            write_atomically(self.vfs.as_ref(), &tombstone, TOMBSTONE, true)?;
         }
         if self.vfs.exists(&path) {
             self.vfs.remove_file(&path).map_err(io_error)?;
