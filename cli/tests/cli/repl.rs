@@ -76,12 +76,40 @@ fn the_seed_example_runs_in_the_repl_with_time_travel() {
 }
 
 #[test]
-fn end_of_input_ends_the_shell_successfully() {
+fn streams_lists_the_tenants_streams_and_end_of_input_ends_the_shell() {
     let (_temp, server) = dev_server();
+    let options = kimberlite::ConnectOptions::new(kimberlite::TenantId(1));
+    let client = kimberlite::blocking::Client::connect(server.address.clone(), options).unwrap();
+    let stream = client
+        .create_stream(
+            "vitals",
+            kimberlite::DataClass::PHI,
+            kimberlite::Placement::Global,
+        )
+        .unwrap();
+    let events = vec![b"pulse 61".to_vec(), b"pulse 64".to_vec()];
+    client
+        .append(stream, events, kimberlite::Offset(0))
+        .unwrap();
+    drop(client);
     let output = run_with_input(&["repl", "--address", &server.address], "\\streams\n");
-    let (_, stderr) = text(&output);
+    let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
-    assert_eq!(stderr.matches("ERROR:").count(), 1, "{stderr}");
+    assert!(!stderr.contains("ERROR:"), "{stderr}");
+    let row = stdout
+        .lines()
+        .find(|line| line.contains("vitals"))
+        .unwrap_or_else(|| panic!("no vitals row: {stdout}"));
+    let cells: Vec<&str> = row
+        .split('|')
+        .map(str::trim)
+        .filter(|cell| !cell.is_empty())
+        .collect();
+    assert_eq!(
+        cells,
+        [stream.get().to_string().as_str(), "vitals", "PHI", "2"],
+        "{stdout}"
+    );
 }
 
 #[test]

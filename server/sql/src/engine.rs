@@ -19,9 +19,9 @@ use crate::error::SqlError;
 use crate::flight::Flight;
 use crate::front::{parse, Parsed, TimeTravel};
 use crate::output::QueryOutput;
-use crate::read::run;
+use crate::query::{explain, query_rows};
 use crate::record::SqlRecord;
-use crate::rewrite::{rewrite_query, Visibility};
+use crate::rewrite::Visibility;
 use crate::store::{LoggedRecord, TenantStore};
 use crate::write::plan;
 
@@ -116,6 +116,11 @@ impl SqlEngine {
         let mut store = slot.store.lock().unwrap_or_else(PoisonError::into_inner);
         let seen = self.catch_up(tenant, &slot, &mut store)?;
         let extended = context.extended_values;
+        let writes = matches!(&parsed, Parsed::Sql(statement, _)
+            if !matches!(**statement, Statement::Query(_) | Statement::Explain { .. }));
+        if !writes {
+            store.flush_commit_times()?;
+        }
         match parsed {
             Parsed::ShowTables => Ok(show_tables(&store)),
             Parsed::ShowStreams => show_streams(&self.engine, tenant),
@@ -162,6 +167,7 @@ impl SqlEngine {
         let slot = self.slot(tenant)?;
         let mut store = slot.store.lock().unwrap_or_else(PoisonError::into_inner);
         let seen = self.catch_up(tenant, &slot, &mut store)?;
+        store.flush_commit_times()?;
         let visibility = self.visibility(tenant, &store, seen, TimeTravel::Offset(position))?;
         match parsed {
             Parsed::Sql(statement, None) => match *statement {
@@ -353,7 +359,7 @@ impl SqlEngine {
                 first_pending: None,
             });
         }
-        store.set_commit_times(&resolved.timestamps)?;
+        store.note_commit_times(resolved.timestamps);
         if resolved.first_pending.is_none() {
             self.rebuild_if_needed(tenant, store)?;
         }
@@ -436,52 +442,4 @@ fn answer(
             log_offset: position,
         }),
     }
-}
-
-fn query_rows(
-    store: &TenantStore,
-    mut query: sqlparser::ast::Query,
-    params: &[Value],
-    visibility: Visibility,
-    extended: bool,
-) -> Result<QueryOutput, SqlError> {
-    rewrite_query(store, &mut query, visibility, false)?;
-    Ok(run(store.reader(), &query.to_string(), params, &[])?.into_output(extended))
-}
-
-fn explain(
-    store: &TenantStore,
-    statement: Statement,
-    params: &[Value],
-    visibility: Visibility,
-) -> Result<QueryOutput, SqlError> {
-    let Statement::Query(mut query) = statement else {
-        return Err(SqlError::Unsupported(
-            "EXPLAIN of anything but a query".into(),
-        ));
-    };
-    rewrite_query(store, &mut query, visibility, false)?;
-    let raw = run(
-        store.reader(),
-        &format!("EXPLAIN QUERY PLAN {query}"),
-        params,
-        &[],
-    )?;
-    let detail = raw
-        .columns
-        .iter()
-        .position(|column| column == "detail")
-        .unwrap_or(0);
-    let rows = raw
-        .rows
-        .into_iter()
-        .map(|row| match row.into_iter().nth(detail) {
-            Some(crate::cell::Cell::Text(text)) => vec![Value::Text(text)],
-            _ => vec![Value::Null],
-        })
-        .collect();
-    Ok(QueryOutput::Rows {
-        columns: vec!["plan".to_owned()],
-        rows,
-    })
 }

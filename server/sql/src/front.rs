@@ -9,7 +9,7 @@ mod tests;
 use sqlparser::ast::{Ident, ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::error::SqlError;
 use crate::temporal::parse_timestamp_ns;
@@ -73,21 +73,27 @@ pub fn object_name(name: &ObjectName) -> Result<String, SqlError> {
 }
 
 /// Parses one statement of our dialect.
+///
+/// The text is tokenized once: the parser takes the tokens left after the
+/// time-travel clauses are removed, with their places in the original text.
 pub fn parse(sql: &str) -> Result<Parsed, SqlError> {
-    let tokens = Tokenizer::new(&DIALECT, sql)
-        .tokenize()
+    let mut tokens = Tokenizer::new(&DIALECT, sql)
+        .tokenize_with_location()
         .map_err(|error| tokenizer_error(&error))?;
-    let mut tokens = tokens;
-    while matches!(tokens.last(), Some(Token::SemiColon | Token::Whitespace(_))) {
+    while matches!(
+        tokens.last().map(|token| &token.token),
+        Some(Token::SemiColon | Token::Whitespace(_))
+    ) {
         tokens.pop();
     }
     if let Some(parsed) = own_statement(&tokens)? {
         return Ok(parsed);
     }
     let (tokens, time) = take_time_travel(tokens)?;
-    let text: String = tokens.iter().map(ToString::to_string).collect();
-    let mut statements = Parser::parse_sql(&DIALECT, &text)
-        .map_err(|error| at_end_if_unplaced(SqlError::from_parser(&error), &text))?;
+    let mut statements = Parser::new(&DIALECT)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .map_err(|error| at_end_if_unplaced(SqlError::from_parser(&error), sql))?;
     match (statements.pop(), statements.is_empty()) {
         (Some(statement), true) => Ok(Parsed::Sql(Box::new(statement), time)),
         (None, _) => Err(SqlError::InvalidRequest("empty statement".to_owned())),
@@ -129,11 +135,20 @@ fn tokenizer_error(error: &sqlparser::tokenizer::TokenizerError) -> SqlError {
     }
 }
 
-fn significant(tokens: &[Token]) -> Vec<&Token> {
-    tokens
-        .iter()
-        .filter(|token| !matches!(token, Token::Whitespace(_)))
-        .collect()
+/// The first tokens that are not whitespace (enough for our own statements)
+/// and how many there are in all.
+fn significant(tokens: &[TokenWithSpan]) -> (Vec<&Token>, usize) {
+    let mut count = 0;
+    let mut first = Vec::new();
+    for token in tokens {
+        if !matches!(token.token, Token::Whitespace(_)) {
+            count += 1;
+            if first.len() < 8 {
+                first.push(&token.token);
+            }
+        }
+    }
+    (first, count)
 }
 
 fn keyword(token: Option<&&Token>, expected: &str) -> bool {
@@ -149,11 +164,11 @@ fn name_of(token: Option<&&Token>) -> Option<String> {
     }
 }
 
-fn own_statement(tokens: &[Token]) -> Result<Option<Parsed>, SqlError> {
-    let words = significant(tokens);
+fn own_statement(tokens: &[TokenWithSpan]) -> Result<Option<Parsed>, SqlError> {
+    let (words, count) = significant(tokens);
     let at = |index: usize| words.get(index);
     let expect_end = |length: usize, what: &str| {
-        if words.len() == length {
+        if count == length {
             Ok(())
         } else {
             Err(SqlError::InvalidRequest(format!(
@@ -212,8 +227,17 @@ fn own_statement(tokens: &[Token]) -> Result<Option<Parsed>, SqlError> {
 }
 
 /// Removes every time-travel clause from `tokens`; all must name one time.
-fn take_time_travel(tokens: Vec<Token>) -> Result<(Vec<Token>, Option<TimeTravel>), SqlError> {
-    let mut kept: Vec<Token> = Vec::with_capacity(tokens.len());
+fn take_time_travel(
+    tokens: Vec<TokenWithSpan>,
+) -> Result<(Vec<TokenWithSpan>, Option<TimeTravel>), SqlError> {
+    let has_clause = tokens.iter().any(|token| {
+        matches!(&token.token, Token::Word(word)
+            if word.value.eq_ignore_ascii_case("OF") || word.value.eq_ignore_ascii_case("OFFSET"))
+    });
+    if !has_clause {
+        return Ok((tokens, None));
+    }
+    let mut kept: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
     let mut time: Option<TimeTravel> = None;
     let mut index = 0;
     while index < tokens.len() {
@@ -224,10 +248,16 @@ fn take_time_travel(tokens: Vec<Token>) -> Result<(Vec<Token>, Option<TimeTravel
                 ));
             }
             time = Some(found);
-            while matches!(kept.last(), Some(Token::Whitespace(_))) {
+            while matches!(
+                kept.last().map(|token| &token.token),
+                Some(Token::Whitespace(_))
+            ) {
                 kept.pop();
             }
-            kept.push(Token::Whitespace(Whitespace::Space));
+            kept.push(TokenWithSpan::new(
+                Token::Whitespace(Whitespace::Space),
+                Span::empty(),
+            ));
             index += length;
         } else {
             kept.push(tokens[index].clone());
@@ -239,10 +269,15 @@ fn take_time_travel(tokens: Vec<Token>) -> Result<(Vec<Token>, Option<TimeTravel
 
 /// A time-travel clause starting at `tokens[0]`: the time and how many
 /// tokens it spans.
-fn time_clause(tokens: &[Token]) -> Result<Option<(TimeTravel, usize)>, SqlError> {
+fn time_clause(tokens: &[TokenWithSpan]) -> Result<Option<(TimeTravel, usize)>, SqlError> {
+    if !matches!(&tokens[0].token, Token::Word(word)
+        if ["AS", "FOR", "AT"].iter().any(|w| word.value.eq_ignore_ascii_case(w)))
+    {
+        return Ok(None);
+    }
     let mut positions = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
-        if !matches!(token, Token::Whitespace(_)) {
+        if !matches!(token.token, Token::Whitespace(_)) {
             positions.push(index);
             if positions.len() == 6 {
                 break;
@@ -252,13 +287,13 @@ fn time_clause(tokens: &[Token]) -> Result<Option<(TimeTravel, usize)>, SqlError
     let word = |n: usize, expected: &str| {
         positions
             .get(n)
-            .is_some_and(|index| keyword(Some(&&tokens[*index]), expected))
+            .is_some_and(|index| keyword(Some(&&tokens[*index].token), expected))
     };
     let timestamp_at = |n: usize| -> Result<Option<(TimeTravel, usize)>, SqlError> {
         let Some(index) = positions.get(n) else {
             return Ok(None);
         };
-        match &tokens[*index] {
+        match &tokens[*index].token {
             Token::SingleQuotedString(text) => {
                 let nanos = parse_timestamp_ns(text).ok_or_else(|| {
                     SqlError::InvalidRequest(format!(
@@ -281,7 +316,7 @@ fn time_clause(tokens: &[Token]) -> Result<Option<(TimeTravel, usize)>, SqlError
     }
     if word(0, "AT") && word(1, "OFFSET") {
         if let Some(index) = positions.get(2) {
-            if let Token::Number(number, _) = &tokens[*index] {
+            if let Token::Number(number, _) = &tokens[*index].token {
                 let offset = number.parse().map_err(|_| {
                     SqlError::InvalidRequest(format!("AT OFFSET {number}: not a position"))
                 })?;

@@ -58,6 +58,7 @@ mod error;
 mod flight;
 mod front;
 mod output;
+mod query;
 mod read;
 mod record;
 mod rewrite;

@@ -44,16 +44,20 @@ impl TenantStore {
             .execute_batch("BEGIN")
             .map_err(|e| store_error(&e))?;
         let mut next = self.next_position;
-        let result = records.iter().try_for_each(|logged| {
-            if logged.position != next {
-                return Err(SqlError::CorruptRecord {
-                    position: logged.position,
-                    message: format!("expected position {next}"),
-                });
-            }
-            self.apply_one(logged)?;
-            next += 1;
-            Ok(())
+        let kept_times = self.commit_times.clone();
+        let result = self.write_commit_times();
+        let result = result.and_then(|()| {
+            records.iter().try_for_each(|logged| {
+                if logged.position != next {
+                    return Err(SqlError::CorruptRecord {
+                        position: logged.position,
+                        message: format!("expected position {next}"),
+                    });
+                }
+                self.apply_one(logged)?;
+                next += 1;
+                Ok(())
+            })
         });
         let result = result.and_then(|()| {
             write_meta(&self.writer, "next_position", to_i64(next))?;
@@ -68,6 +72,7 @@ impl TenantStore {
             }
             Err(error) => {
                 let _rolled_back = self.writer.execute_batch("ROLLBACK");
+                self.commit_times = kept_times;
                 self.tables = super::entry::load_current(&self.writer)?;
                 Err(error)
             }

@@ -36,6 +36,8 @@ pub struct TenantStore {
     reader: Connection,
     tables: BTreeMap<String, TableEntry>,
     next_position: u64,
+    /// Commit times learnt but not yet written (see [`Self::note_commit_times`]).
+    commit_times: Vec<(u64, u64)>,
 }
 
 impl std::fmt::Debug for TenantStore {
@@ -75,6 +77,7 @@ impl TenantStore {
             reader,
             tables,
             next_position: u64::try_from(next_position).unwrap_or(0),
+            commit_times: Vec::new(),
         })
     }
 
@@ -140,30 +143,48 @@ impl TenantStore {
         entry::load_at(&self.writer, name, i64::MAX)
     }
 
-    /// Writes the commit times of records applied before they were durable.
-    pub fn set_commit_times(&mut self, times: &[(u64, u64)]) -> Result<(), SqlError> {
-        if times.is_empty() {
+    /// Keeps the commit times of records applied before they were durable;
+    /// they are written with the next applied record or by
+    /// [`Self::flush_commit_times`], whichever comes first.
+    pub fn note_commit_times(&mut self, times: Vec<(u64, u64)>) {
+        self.commit_times.extend(times);
+    }
+
+    /// Writes the commit times kept so far (before a read that may show them).
+    pub fn flush_commit_times(&mut self) -> Result<(), SqlError> {
+        if self.commit_times.is_empty() {
             return Ok(());
         }
-        let transaction = self
-            .writer
-            .transaction()
+        self.writer
+            .execute_batch("BEGIN")
             .map_err(|error| SqlError::store(&error))?;
-        {
-            let mut statement = transaction
-                .prepare_cached("UPDATE kmb_audit SET timestamp = ?2 WHERE position = ?1")
-                .map_err(|error| SqlError::store(&error))?;
-            for (position, timestamp_ns) in times {
-                let position = i64::try_from(*position).unwrap_or(i64::MAX);
-                let timestamp_ns = i64::try_from(*timestamp_ns).unwrap_or(i64::MAX);
-                statement
-                    .execute([position, timestamp_ns])
-                    .map_err(|error| SqlError::store(&error))?;
-            }
+        let written = self.write_commit_times().and_then(|()| {
+            self.writer
+                .execute_batch("COMMIT")
+                .map_err(|error| SqlError::store(&error))
+        });
+        if written.is_err() {
+            let _rolled_back = self.writer.execute_batch("ROLLBACK");
         }
-        transaction
-            .commit()
-            .map_err(|error| SqlError::store(&error))
+        written
+    }
+
+    /// Writes the kept commit times inside the caller's transaction.
+    fn write_commit_times(&mut self) -> Result<(), SqlError> {
+        let mut statement = self
+            .writer
+            .prepare_cached("UPDATE kmb_audit SET timestamp = ?2 WHERE position = ?1")
+            .map_err(|error| SqlError::store(&error))?;
+        for (position, timestamp_ns) in &self.commit_times {
+            let position = i64::try_from(*position).unwrap_or(i64::MAX);
+            let timestamp_ns = i64::try_from(*timestamp_ns).unwrap_or(i64::MAX);
+            statement
+                .execute([position, timestamp_ns])
+                .map_err(|error| SqlError::store(&error))?;
+        }
+        drop(statement);
+        self.commit_times.clear();
+        Ok(())
     }
 
     /// The next unused row id of `table`.

@@ -12,6 +12,7 @@ use sqlparser::ast::{
 use super::eval::select_internal;
 use super::image::{assign, check_not_null, column_indexes, column_names, defaults, literal};
 use super::keys::{check_unique, find_current, key_values, keys, Key};
+use super::literal_rows::literal_rows;
 use super::{Plan, Returning};
 use crate::audit::AuditInfo;
 use crate::cell::Cell;
@@ -57,9 +58,14 @@ pub fn insert(store: &TenantStore, insert: &Insert, params: &[Value]) -> Result<
         .source
         .as_ref()
         .ok_or_else(|| SqlError::Unsupported("INSERT without VALUES or SELECT".into()))?;
-    let mut source = (**source).clone();
-    rewrite_query(store, &mut source, Visibility::Current, false)?;
-    let rows = run(store.writer(), &source.to_string(), params, &[])?.rows;
+    let rows = match literal_rows(source, params) {
+        Some(rows) => rows,
+        None => {
+            let mut source = (**source).clone();
+            rewrite_query(store, &mut source, Visibility::Current, false)?;
+            run(store.writer(), &source.to_string(), params, &[])?.rows
+        }
+    };
     let conflict = conflict_action(entry, insert.on.as_ref())?;
 
     let template = defaults(schema)?;

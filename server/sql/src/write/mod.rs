@@ -7,6 +7,7 @@ mod eval;
 mod image;
 mod insert;
 mod keys;
+mod literal_rows;
 mod modify;
 
 use kimberlite_kernel::TableChange;
