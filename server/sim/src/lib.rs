@@ -36,6 +36,7 @@ mod ops;
 pub mod recovery;
 pub mod report;
 mod run;
+pub mod soak;
 
 pub use report::{Counters, SeedReport, Violation};
 pub use run::{run_seed, run_seed_traced};

@@ -32,3 +32,31 @@ fn a_seed_replays_exactly() {
     let other = run_seed(4, 100).unwrap();
     assert_ne!(other.state_hash, run_seed(3, 100).unwrap().state_hash);
 }
+
+/// The soak's short run: 50 connections for about 5 s against an in-process
+/// server (the long run starts a release server: docs/reliability.md).
+#[test]
+fn fifty_connections_mix_every_operation_without_errors() {
+    use kimberlite_sim::soak::{soak, SoakConfig, SoakServer};
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = runtime.block_on(async {
+        let server = SoakServer::in_process(dir.path()).await.unwrap();
+        let config = SoakConfig {
+            connections: 50,
+            duration: std::time::Duration::from_secs(5),
+        };
+        soak(&server, config).await.unwrap()
+    });
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    for (kind, count, _, _) in &report.operations {
+        assert!(*count > 0, "no {kind} ran");
+    }
+    assert!(report.deliberate_errors > 0);
+    assert!(report.pushes > 0, "subscribers received nothing");
+    assert!(report.rss_kib.len() > 2);
+}
