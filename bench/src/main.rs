@@ -31,8 +31,8 @@ struct Args {
     no_sqlite: bool,
     /// A scratch directory on the disk to measure (SQLite file, client state,
     /// fdatasync probe).
-    #[arg(long)]
-    work_dir: PathBuf,
+    #[arg(long, required_unless_present = "report_only")]
+    work_dir: Option<PathBuf>,
     /// Where REPORT.md and results.json go.
     #[arg(long, default_value = "bench/results")]
     out: PathBuf,
@@ -45,6 +45,10 @@ struct Args {
     /// `name=version` of a program compared, for the report (repeatable).
     #[arg(long = "program-version")]
     versions: Vec<String>,
+    /// Only rewrite REPORT.md from `<out>/results.json`, with the SDK figures
+    /// and note given (the SDK benchmarks run after the comparison).
+    #[arg(long)]
+    report_only: bool,
     /// The small workload set of the tests instead of the full one.
     #[arg(long)]
     smoke: bool,
@@ -65,8 +69,12 @@ async fn run(args: Args) -> Result<()> {
     } else {
         Settings::full(duration)
     };
-    std::fs::create_dir_all(&args.work_dir)?;
-    let mut machine = describe(&args.work_dir, Duration::from_secs(3))?;
+    if args.report_only {
+        return rewrite_report(&args, &settings);
+    }
+    let work_dir = args.work_dir.clone().ok_or("--work-dir is needed")?;
+    std::fs::create_dir_all(&work_dir)?;
+    let mut machine = describe(&work_dir, Duration::from_secs(3))?;
     println!(
         "disk: {:.0} write + fdatasync rounds/s",
         machine.fdatasync_per_second
@@ -83,13 +91,13 @@ async fn run(args: Args) -> Result<()> {
         Some(path) => Some(std::fs::read_to_string(path)?.trim().to_owned()),
         None => None,
     };
-    let sqlite_dir = args.work_dir.join("sqlite");
+    let sqlite_dir = work_dir.join("sqlite");
     std::fs::create_dir_all(&sqlite_dir)?;
     let targets = Targets {
         kimberlite: args.kimberlite.clone().map(|address| (address, token)),
         postgres: args.postgres.clone(),
         sqlite_dir: (!args.no_sqlite).then_some(sqlite_dir),
-        state_dir: args.work_dir.join("client-state"),
+        state_dir: work_dir.join("client-state"),
     };
     let rows = compare(&targets, &settings, |row| {
         println!(
@@ -103,19 +111,38 @@ async fn run(args: Args) -> Result<()> {
         );
     })
     .await?;
-    let sdk_results = match &args.sdk_results {
-        Some(path) => sdk::parse(&std::fs::read_to_string(path).unwrap_or_default()),
-        None => Vec::new(),
-    };
     let comparison = Comparison {
         machine,
         seconds_per_run: args.seconds,
         rows,
-        sdk_results,
-        sdk_note: args.sdk_note,
+        sdk_results: sdk_results(&args),
+        sdk_note: args.sdk_note.clone(),
     };
     comparison.write(&args.out, &settings)?;
     print!("{}", comparison.headline(&settings));
     println!("wrote {}", args.out.join("REPORT.md").display());
+    Ok(())
+}
+
+/// The SDK figures of `--sdk-results`, none when it is missing or unreadable.
+fn sdk_results(args: &Args) -> Vec<sdk::SdkResult> {
+    match &args.sdk_results {
+        Some(path) => sdk::parse(&std::fs::read_to_string(path).unwrap_or_default()),
+        None => Vec::new(),
+    }
+}
+
+/// `--report-only`: the last comparison's figures with this run's SDK figures.
+fn rewrite_report(args: &Args, settings: &Settings) -> Result<()> {
+    let json = std::fs::read(args.out.join("results.json"))?;
+    let mut comparison: Comparison = serde_json::from_slice(&json)?;
+    comparison.sdk_results = sdk_results(args);
+    comparison.sdk_note = args.sdk_note.clone();
+    comparison.write(&args.out, settings)?;
+    println!(
+        "wrote {} with {} SDK figures",
+        args.out.join("REPORT.md").display(),
+        comparison.sdk_results.len()
+    );
     Ok(())
 }

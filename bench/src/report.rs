@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::machine::Machine;
 use crate::sdk::{self, SdkResult};
@@ -13,7 +13,7 @@ use crate::workload::{Row, Settings, System, Workload};
 use crate::Result;
 
 /// Everything one comparison produced.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Comparison {
     /// The machine and versions.
     pub machine: Machine,

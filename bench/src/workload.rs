@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::measure::Summary;
 
@@ -81,7 +81,7 @@ impl Workload {
 }
 
 /// The systems compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum System {
     /// A release `kimberlite start` server, through the Rust client.
     Kimberlite,
@@ -185,7 +185,7 @@ impl Settings {
 }
 
 /// One workload on one system.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Row {
     /// [`Workload::label`].
     pub workload: String,
