@@ -66,6 +66,10 @@ fn a_damaged_sql_cache_is_rebuilt_or_refused_cleanly() {
         "a deleted cache is rebuilt from the log: {deleted:?}"
     );
     assert!(garbled.passed, "{garbled:?}");
+    assert!(
+        garbled.detail.contains("the logged rows"),
+        "a cache SQLite cannot open is rebuilt from the log: {garbled:?}"
+    );
     // A changed value inside a row is not detected (SQLite keeps no checksum
     // of row contents; docs/reliability.md names this); the node still starts
     // and answers.

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use kimberlite_protocol::{ErrorCode, TenantId, Value};
-use kimberlite_sql::{AuditInfo, QueryOutput, SqlContext};
+use kimberlite_sql::{AuditInfo, QueryOutput, SqlContext, SqlEngine};
 
 use crate::harness::{parse_rfc3339, Node};
 
@@ -104,6 +104,32 @@ fn rebuild_from_the_log_gives_identical_answers() {
     let after: Vec<_> = queries.iter().map(|query| node.rows(query)).collect();
     assert_eq!(before, after);
     assert!(std::fs::read_dir(node.sql_dir()).unwrap().count() > 0);
+}
+
+#[test]
+fn a_cache_sqlite_cannot_open_is_rebuilt_from_the_log() {
+    let node = Node::new();
+    node.run("CREATE TABLE notes (id BIGINT PRIMARY KEY, note TEXT)", &[])
+        .unwrap();
+    node.run("INSERT INTO notes VALUES (1, 'first'), (2, 'second')", &[])
+        .unwrap();
+    let before = node.rows("SELECT * FROM notes ORDER BY id");
+    // Close the engine that holds the file, then garble the SQLite header.
+    *node.sql.lock().unwrap() =
+        Arc::new(SqlEngine::open(node.engine.clone(), node.dir.path().join("other")).unwrap());
+    let cache = node.sql_dir().join("tenant-1.sqlite");
+    let mut bytes = std::fs::read(&cache).unwrap();
+    bytes.iter_mut().take(100).for_each(|byte| *byte ^= 0x5A);
+    std::fs::write(&cache, bytes).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let mut side = cache.clone().into_os_string();
+        side.push(suffix);
+        let _ = std::fs::remove_file(side);
+    }
+    *node.sql.lock().unwrap() =
+        Arc::new(SqlEngine::open(node.engine.clone(), node.sql_dir()).unwrap());
+    assert_eq!(node.rows("SELECT * FROM notes ORDER BY id"), before);
+    assert_eq!(before.len(), 2);
 }
 
 #[test]
