@@ -2,15 +2,9 @@
 //! `with_audit` handle reach the real server's SQL engine, whose audit view
 //! shows who made each change, why, and under which correlation id.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-
 use kimberlite::{Audit, Client, ConnectOptions, TenantId, Value};
-use kimberlite_server::{AuthMode, EngineBackend, Server, ServerConfig};
-use kimberlite_sql::SqlEngine;
-use kimberlite_storage::engine::{Engine, EngineConfig};
-use kimberlite_storage::io::os::OsVfs;
-use tokio::sync::oneshot;
+
+use crate::real_server::{RealServer, Setup};
 
 fn text(value: Option<&str>) -> Value {
     value.map_or(Value::Null, |text| Value::Text(text.to_owned()))
@@ -19,21 +13,8 @@ fn text(value: Option<&str>) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_view_shows_the_actor_reason_and_correlation_id_each_client_sent() {
     let dir = tempfile::tempdir().unwrap();
-    let vfs = Arc::new(OsVfs);
-    let config = EngineConfig::new(dir.path().join("data"), "db.test");
-    Engine::init(vfs.clone(), &config).unwrap();
-    let engine = Arc::new(Engine::open(vfs, config).unwrap().0);
-    let sql = Arc::new(SqlEngine::open(engine.clone(), dir.path().join("sql")).unwrap());
-    let backend = Arc::new(EngineBackend::with_sql(engine.clone(), sql));
-    let address: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let server = Server::bind(ServerConfig::new(address, AuthMode::Development), backend)
-        .await
-        .unwrap();
-    let address = server.local_addr().to_string();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
+    let server = RealServer::start(dir.path(), Setup::default()).await;
+    let address = server.address.clone();
 
     let options = ConnectOptions::new(TenantId(1)).audit_actor("svc.intake");
     let client = Client::connect(address.clone(), options).await.unwrap();
@@ -107,7 +88,5 @@ async fn audit_view_shows_the_actor_reason_and_correlation_id_each_client_sent()
     assert_eq!(actors, [&text(Some("dr.ada")), &text(Some("svc.intake"))]);
 
     drop((client, doctor, anonymous));
-    let _ = stop.send(());
-    task.await.unwrap().unwrap();
-    engine.shutdown().unwrap();
+    server.stop().await;
 }

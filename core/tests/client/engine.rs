@@ -3,56 +3,29 @@
 //! persisted trusted state, and a server restart under a connected client.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use kimberlite::{
     Client, ConnectOptions, DataClass, ErrorCode, Offset, Placement, ServerErrorCode, TenantId,
 };
-use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfig, ServerError};
-use kimberlite_storage::engine::{Engine, EngineConfig};
-use kimberlite_storage::io::os::OsVfs;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use crate::calls::bounded;
+use crate::real_server::{RealServer, Setup};
 
 const ADMIN: &str = "admin-token";
 
-struct EngineServer {
-    engine: Arc<Engine>,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), ServerError>>,
-}
-
-async fn start(dir: &std::path::Path, address: SocketAddr, init: bool) -> (EngineServer, String) {
-    let vfs = Arc::new(OsVfs);
-    let config = EngineConfig::new(dir, "db.test");
-    if init {
-        Engine::init(vfs.clone(), &config).unwrap();
-    }
-    let (engine, _report) = Engine::open(vfs, config).unwrap();
-    let engine = Arc::new(engine);
-    let backend = Arc::new(EngineBackend::new(engine.clone()));
-    let auth = AuthMode::Required {
-        admin_token: Some(AdminToken::new(ADMIN)),
+/// The real server over the storage engine in `dir`, requiring the admin token,
+/// on `address`; `init` creates the directory first.
+async fn start(dir: &std::path::Path, address: SocketAddr, init: bool) -> (RealServer, String) {
+    let setup = Setup {
+        address,
+        init,
+        sql: false,
+        admin_token: Some(ADMIN),
+        ..Setup::default()
     };
-    let server = Server::bind(ServerConfig::new(address, auth), backend)
-        .await
-        .unwrap();
-    let address = server.local_addr().to_string();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
-    (EngineServer { engine, stop, task }, address)
-}
-
-impl EngineServer {
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        self.task.await.unwrap().unwrap();
-        self.engine.shutdown().unwrap();
-    }
+    let server = RealServer::start(dir, setup).await;
+    let address = server.address.clone();
+    (server, address)
 }
 
 /// Creates tenant 7 and a key for it as the administrator; returns a client of
@@ -153,20 +126,8 @@ mod quickstart;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_quickstart_runs_against_a_development_server() {
     let data = tempfile::tempdir().unwrap();
-    let vfs = Arc::new(OsVfs);
-    let config = EngineConfig::new(data.path(), "db.test");
-    Engine::init(vfs.clone(), &config).unwrap();
-    let (engine, _report) = Engine::open(vfs, config).unwrap();
-    let engine = Arc::new(engine);
-    let sql = kimberlite_sql::SqlEngine::open(engine.clone(), data.path().join("sql")).unwrap();
-    let backend = Arc::new(EngineBackend::with_sql(engine.clone(), Arc::new(sql)));
-    let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), AuthMode::Development);
-    let server = Server::bind(config, backend).await.unwrap();
-    let address = server.local_addr().to_string();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
+    let server = RealServer::start(data.path(), Setup::default()).await;
+    let address = server.address.clone();
     bounded(quickstart::run(&address)).await.unwrap();
     // Run twice: the second run appends after the first run's events.
     bounded(quickstart::run(&address)).await.unwrap();
@@ -178,7 +139,6 @@ async fn the_quickstart_runs_against_a_development_server() {
         .await
         .unwrap();
     assert_eq!(client.stream_length(stream).await.unwrap(), 4);
-    let _ = stop.send(());
-    task.await.unwrap().unwrap();
-    engine.shutdown().unwrap();
+    drop(client);
+    server.stop().await;
 }

@@ -15,6 +15,7 @@ mod facades;
 mod fixtures;
 mod harness;
 mod isolation;
+mod real_server;
 mod robustness;
 mod scenarios;
 mod store;

@@ -5,16 +5,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfig};
-use kimberlite_sql::SqlEngine;
-use kimberlite_storage::engine::{Engine, EngineConfig, Layout};
-use kimberlite_storage::io::os::OsVfs;
 use serde_json::{json, Map, Value as Json};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+
+use crate::real_server::{RealServer, Setup};
 
 mod runner;
 
@@ -62,57 +57,20 @@ fn load() -> Vec<(String, Vec<Json>)> {
 /// A real server over the storage engine and SQL in `dir`, requiring the admin
 /// token or an API key. `key_from`: the data directory whose signing key it uses
 /// (a fork of that server).
-struct RealServer {
-    address: String,
-    engine: Arc<Engine>,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), kimberlite_server::ServerError>>,
-}
-
-impl RealServer {
-    async fn start(dir: &Path, key_from: Option<&Path>) -> Self {
-        let vfs = Arc::new(OsVfs);
-        let config = EngineConfig::new(dir, "db.scenarios");
-        Engine::init(vfs.clone(), &config).unwrap();
-        if let Some(other) = key_from {
-            let source = Layout::new(other).signing_key();
-            std::fs::copy(source, Layout::new(dir).signing_key()).unwrap();
-        }
-        let engine = Arc::new(Engine::open(vfs, config).unwrap().0);
-        let sql = Arc::new(SqlEngine::open(engine.clone(), dir.join("sql")).unwrap());
-        let backend = Arc::new(EngineBackend::with_sql(engine.clone(), sql));
-        let auth = AuthMode::Required {
-            admin_token: Some(AdminToken::new(ADMIN)),
-        };
-        let address = "127.0.0.1:0".parse().unwrap();
-        let server = Server::bind(ServerConfig::new(address, auth), backend)
-            .await
-            .unwrap();
-        let address = server.local_addr().to_string();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(async move {
-            let _ = stopped.await;
-        }));
-        Self {
-            address,
-            engine,
-            stop,
-            task,
-        }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        self.task.await.unwrap().unwrap();
-        self.engine.shutdown().unwrap();
-    }
+async fn start_server(dir: &Path, key_from: Option<&Path>) -> RealServer {
+    let setup = Setup {
+        admin_token: Some(ADMIN),
+        key_from,
+        ..Setup::default()
+    };
+    RealServer::start(dir, setup).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shared_scenario_passes() {
     let (data, fork_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let server = RealServer::start(data.path(), None).await;
-    let fork = RealServer::start(fork_data.path(), Some(data.path())).await;
+    let server = start_server(data.path(), None).await;
+    let fork = start_server(fork_data.path(), Some(data.path())).await;
     let address = server.address.clone();
 
     let mut outcomes = BTreeMap::new();

@@ -4,51 +4,31 @@
 //! checkpoint stays where the last honest answer left it.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use kimberlite::verify::{parse_verifier_key, Checkpoint, TrustedStateDir};
 use kimberlite::{
     Client, ConnectOptions, DataClass, Offset, Placement, StreamId, TenantId, VerificationFailure,
 };
-use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfig};
-use kimberlite_sql::SqlEngine;
-use kimberlite_storage::engine::{Engine, EngineConfig, Layout};
-use kimberlite_storage::io::os::OsVfs;
 use kimberlite_testkit::{Mode, ProxyConfig, TamperProxy};
-use tokio::sync::oneshot;
+
+use crate::real_server::{RealServer, Setup};
 
 pub(crate) const ADMIN: &str = "admin-token";
 const TENANT: TenantId = TenantId(1);
 
-/// A real server over a fresh engine in `dir`; `key_from` copies the signing key
-/// of another data directory before the engine opens (a fork of the same
-/// server). Stops when the returned sender is dropped.
-pub(crate) async fn real_server(
-    dir: &Path,
-    key_from: Option<&Path>,
-) -> (String, oneshot::Sender<()>) {
-    let vfs = Arc::new(OsVfs);
-    let config = EngineConfig::new(dir, "db.test");
-    Engine::init(vfs.clone(), &config).unwrap();
-    if let Some(other) = key_from {
-        let source = Layout::new(other).signing_key();
-        std::fs::copy(source, Layout::new(dir).signing_key()).unwrap();
-    }
-    let engine = Arc::new(Engine::open(vfs, config).unwrap().0);
-    engine.create_tenant(TENANT, "tamper").unwrap();
-    let auth = AuthMode::Required {
-        admin_token: Some(AdminToken::new(ADMIN)),
+/// A real server over a fresh engine in `dir`, requiring authentication, with
+/// tenant 1; `key_from` copies the signing key of another data directory before
+/// the engine opens (a fork of the same server). Stops when the returned server
+/// is dropped.
+pub(crate) async fn real_server(dir: &Path, key_from: Option<&Path>) -> (String, RealServer) {
+    let setup = Setup {
+        admin_token: Some(ADMIN),
+        key_from,
+        tenants: &[(TENANT, "tamper")],
+        ..Setup::default()
     };
-    let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), auth);
-    let sql = SqlEngine::open(engine.clone(), dir.join("sql")).unwrap();
-    let backend = Arc::new(EngineBackend::with_sql(engine, Arc::new(sql)));
-    let server = Server::bind(config, backend).await.unwrap();
-    let address = server.local_addr().to_string();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
-    (address, stop)
+    let server = RealServer::start(dir, setup).await;
+    (server.address.clone(), server)
 }
 
 async fn client(address: &str, state: &Path) -> Client {
