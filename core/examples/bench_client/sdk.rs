@@ -127,27 +127,10 @@ async fn fill(client: &Client, events: u64) -> Result<StreamId> {
     Ok(stream)
 }
 
+/// Whole-stream read passes of `READ_BYTES` per call (the same passes as the
+/// in-process part); events/s.
 async fn reads(client: &Client, stream: StreamId, verified: bool, seconds: u64) -> Result<f64> {
-    let start = Instant::now();
-    let mut events = 0usize;
-    while start.elapsed() < Duration::from_secs(seconds) {
-        let mut offset = Offset(0);
-        loop {
-            let (count, next) = if verified {
-                let read = client.read_verified(stream, offset, READ_BYTES).await?;
-                (read.events.len(), read.next_offset)
-            } else {
-                let read = client.read(stream, offset, READ_BYTES).await?;
-                (read.events.len(), read.next_offset)
-            };
-            events += count;
-            match next {
-                Some(next) if count > 0 => offset = next,
-                _ => break,
-            }
-        }
-    }
-    Ok(events as f64 / start.elapsed().as_secs_f64())
+    super::read_passes(client, stream, READ_BYTES, verified, seconds).await
 }
 
 async fn round_trips(client: &Client, seconds: u64) -> Result<f64> {
