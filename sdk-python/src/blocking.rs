@@ -9,6 +9,7 @@ use kimberlite::SubscribeOptions;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use crate::audit::Audit;
 use crate::bridge::runtime;
 use crate::calls::{self, Call, Nothing, SharedSubscription};
 use crate::error::to_py;
@@ -52,7 +53,7 @@ impl Client {
     #[pyo3(signature = (address, *, tenant = 1, api_key = None, state_directory = None,
         server_key = None, connect_timeout = 10.0, request_timeout = 30.0,
         reconnect_attempts = 3, reconnect_backoff = 0.1, tls_root_certificates = None,
-        tls_server_name = None))]
+        tls_server_name = None, audit = None))]
     #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn new(
         py: Python<'_>,
@@ -67,6 +68,7 @@ impl Client {
         reconnect_backoff: f64,
         tls_root_certificates: Option<Vec<Vec<u8>>>,
         tls_server_name: Option<String>,
+        audit: Option<Audit>,
     ) -> PyResult<Self> {
         let options = Settings {
             tenant,
@@ -79,6 +81,7 @@ impl Client {
             reconnect_backoff,
             tls_root_certificates,
             tls_server_name,
+            audit,
         }
         .into_options()?;
         let (work, runtime) = (calls::connect(address.clone(), options), runtime()?);
@@ -102,6 +105,22 @@ impl Client {
     #[getter]
     fn tenant(&self) -> u64 {
         self.tenant
+    }
+
+    /// The audit metadata this client's requests carry, if any.
+    #[getter]
+    fn audit(&self) -> PyResult<Option<Audit>> {
+        Ok(self.handle.get()?.audit().map(Audit::from))
+    }
+
+    /// A client on the same connection whose requests carry `audit` instead of this
+    /// client's metadata; closing either leaves the other open.
+    fn with_audit(&self, audit: Audit) -> PyResult<Self> {
+        Ok(Self {
+            handle: Handle::new(self.handle.get()?.with_audit(audit.into())),
+            address: self.address.clone(),
+            tenant: self.tenant,
+        })
     }
 
     /// Whether `close()` was called.

@@ -9,6 +9,7 @@ use kimberlite::SubscribeOptions;
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
 
+use crate::audit::Audit;
 use crate::bridge;
 use crate::calls::{self, Call, SharedSubscription};
 use crate::handle::Handle;
@@ -51,7 +52,7 @@ impl AsyncClient {
     #[pyo3(signature = (address, *, tenant = 1, api_key = None, state_directory = None,
         server_key = None, connect_timeout = 10.0, request_timeout = 30.0,
         reconnect_attempts = 3, reconnect_backoff = 0.1, tls_root_certificates = None,
-        tls_server_name = None))]
+        tls_server_name = None, audit = None))]
     #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn connect(
         py: Python<'_>,
@@ -66,6 +67,7 @@ impl AsyncClient {
         reconnect_backoff: f64,
         tls_root_certificates: Option<Vec<Vec<u8>>>,
         tls_server_name: Option<String>,
+        audit: Option<Audit>,
     ) -> PyResult<Bound<'_, PyAny>> {
         let options = Settings {
             tenant,
@@ -78,6 +80,7 @@ impl AsyncClient {
             reconnect_backoff,
             tls_root_certificates,
             tls_server_name,
+            audit,
         }
         .into_options()?;
         let work = calls::connect(address.clone(), options);
@@ -105,6 +108,22 @@ impl AsyncClient {
     #[getter]
     fn tenant(&self) -> u64 {
         self.tenant
+    }
+
+    /// The audit metadata this client's requests carry, if any.
+    #[getter]
+    fn audit(&self) -> PyResult<Option<Audit>> {
+        Ok(self.handle.get()?.audit().map(Audit::from))
+    }
+
+    /// A client on the same connection whose requests carry `audit` instead of this
+    /// client's metadata; closing either leaves the other open.
+    fn with_audit(&self, audit: Audit) -> PyResult<Self> {
+        Ok(Self {
+            handle: Handle::new(self.handle.get()?.with_audit(audit.into())),
+            address: self.address.clone(),
+            tenant: self.tenant,
+        })
     }
 
     /// Whether `close()` was called.

@@ -17,6 +17,7 @@
 //! Verification is never re-implemented here ([`verify`] only exposes core's and the
 //! protocol crate's checks).
 
+mod audit;
 mod blocking;
 mod bridge;
 mod calls;
@@ -33,6 +34,7 @@ use pyo3::prelude::*;
 /// The module `kimberlite._native`.
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<audit::Audit>()?;
     module.add_class::<blocking::Client>()?;
     module.add_class::<blocking::Subscription>()?;
     module.add_class::<client::AsyncClient>()?;

@@ -29,6 +29,8 @@ pub struct Settings {
     pub tls_root_certificates: Option<Vec<Vec<u8>>>,
     /// The name the certificate is checked against.
     pub tls_server_name: Option<String>,
+    /// Audit metadata sent with every request.
+    pub audit: Option<crate::audit::Audit>,
 }
 
 fn seconds(name: &str, value: f64) -> PyResult<Duration> {
@@ -53,6 +55,9 @@ impl Settings {
         }
         if let Some(key) = self.server_key {
             options = options.pinned_server_key(key);
+        }
+        if let Some(audit) = self.audit {
+            options = options.audit(audit.into());
         }
         if let Some(roots) = self.tls_root_certificates {
             options = options.tls(TlsOptions {

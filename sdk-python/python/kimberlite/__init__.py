@@ -13,6 +13,7 @@ Failures raise a subclass of ``KimberliteError`` per error code.
 
 from kimberlite._native import (
     ApiKey,
+    Audit,
     AsyncClient,
     AsyncSubscription,
     Checkpoint,
@@ -47,6 +48,7 @@ from kimberlite import verify
 __all__ = [
     "ApiKey",
     "ArgumentTypeError",
+    "Audit",
     "AsyncClient",
     "AsyncSubscription",
     "Checkpoint",

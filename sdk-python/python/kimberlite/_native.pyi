@@ -12,6 +12,7 @@ else:
 __version__: str
 __all__ = [
     "ApiKey",
+    "Audit",
     "AsyncClient",
     "AsyncSubscription",
     "Checkpoint",
@@ -42,6 +43,26 @@ __all__ = [
 
 _Payload = Union[bytes, bytearray, memoryview]
 _StrPath = Union[str, "os.PathLike[str]"]
+
+@final
+class Audit:
+    """Audit metadata sent with requests: who acts, why, which operation."""
+    def __new__(
+        cls,
+        *,
+        actor: Optional[str] = None,
+        reason: Optional[str] = None,
+        correlation_id: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Self: ...
+    @property
+    def actor(self) -> Optional[str]: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+    @property
+    def correlation_id(self) -> Optional[str]: ...
+    @property
+    def idempotency_key(self) -> Optional[str]: ...
 
 @final
 class ReadResult:
@@ -184,11 +205,15 @@ class Client:
         reconnect_backoff: float = 0.1,
         tls_root_certificates: Optional[Sequence[bytes]] = None,
         tls_server_name: Optional[str] = None,
+        audit: Optional[Audit] = None,
     ) -> Self: ...
     @property
     def address(self) -> str: ...
     @property
     def tenant(self) -> int: ...
+    @property
+    def audit(self) -> Optional[Audit]: ...
+    def with_audit(self, audit: Audit) -> Client: ...
     @property
     def closed(self) -> bool: ...
     def close(self) -> None: ...
@@ -244,11 +269,15 @@ class AsyncClient:
         reconnect_backoff: float = 0.1,
         tls_root_certificates: Optional[Sequence[bytes]] = None,
         tls_server_name: Optional[str] = None,
+        audit: Optional[Audit] = None,
     ) -> Awaitable[AsyncClient]: ...
     @property
     def address(self) -> str: ...
     @property
     def tenant(self) -> int: ...
+    @property
+    def audit(self) -> Optional[Audit]: ...
+    def with_audit(self, audit: Audit) -> AsyncClient: ...
     @property
     def closed(self) -> bool: ...
     def close(self) -> Awaitable[None]: ...
