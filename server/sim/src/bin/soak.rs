@@ -67,10 +67,10 @@ fn run(args: &Args) -> Result<bool, String> {
     for (kind, count, p50, p99) in &report.operations {
         println!("  {kind:<12} {count:>9} ops  p50 {p50:>7} us  p99 {p99:>7} us");
     }
-    let (first, last) = report.memory_thirds();
+    let (middle, last) = report.memory_thirds();
     println!(
-        "server RSS: first third {} MiB, last third {} MiB, max {} MiB ({} samples): {}",
-        first / 1024,
+        "server RSS after warm-up: middle third {} MiB, last third {} MiB, max {} MiB ({} samples): {}",
+        middle / 1024,
         last / 1024,
         report.rss_kib.iter().max().copied().unwrap_or(0) / 1024,
         report.rss_kib.len(),
@@ -80,6 +80,12 @@ fn run(args: &Args) -> Result<bool, String> {
             "GROWING"
         }
     );
+    let samples: Vec<String> = report
+        .rss_kib
+        .iter()
+        .map(|kib| (kib / 1024).to_string())
+        .collect();
+    println!("server RSS samples, MiB: {}", samples.join(" "));
     println!(
         "subscription pushes {}, deliberate errors {}, other errors {}",
         report.pushes,
