@@ -449,39 +449,18 @@ func (r *scenarioRunner) startProxy(args map[string]any) (any, error) {
 // startFork serves a second server with the signing key, node name and admin token
 // of the server of mainDir and an empty log: the fork of the forked-checkpoint mode.
 func startFork(mainDir, dir string) (*server, error) {
-	if out, err := exec.Command(serverBinary(), "init", dir).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("init: %v: %s", err, out)
-	}
-	for _, name := range []string{"kimberlite.toml", "keys/signing.key", "keys/admin.token"} {
-		data, err := os.ReadFile(filepath.Join(mainDir, name))
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, name), data, 0o600)
+	return startServerWith(dir, false, func(dir string) error {
+		for _, name := range []string{"kimberlite.toml", "keys/signing.key", "keys/admin.token"} {
+			data, err := os.ReadFile(filepath.Join(mainDir, name))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, name), data, 0o600)
+			}
+			if err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	s := &server{command: exec.Command(serverBinary(), "start", "--address", "127.0.0.1:0", dir)}
-	stdout, err := s.command.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.command.Start(); err != nil {
-		return nil, err
-	}
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() {
-		if rest, ok := strings.CutPrefix(lines.Text(), "kimberlite listening on "); ok {
-			s.address = strings.TrimSpace(rest)
-			go func() {
-				for lines.Scan() {
-				}
-			}()
-			return s, nil
-		}
-	}
-	s.stop()
-	return nil, fmt.Errorf("the fork server exited before listening")
+		return nil
+	})
 }
 
 func TestScenarios(t *testing.T) {
