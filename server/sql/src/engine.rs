@@ -331,21 +331,7 @@ impl SqlEngine {
         let path = self
             .directory
             .join(format!("tenant-{}.sqlite", tenant.get()));
-        // The file is a cache of the log: one SQLite cannot open (a damaged
-        // header, a truncated page) is replaced and rebuilt, not a reason to
-        // refuse the tenant. A file that cannot be removed still fails.
-        let mut store = match TenantStore::open(&path) {
-            Ok(store) => store,
-            Err(error) => {
-                tracing::warn!(
-                    tenant = tenant.get(),
-                    path = %path.display(),
-                    %error,
-                    "SQL view cache unreadable; rebuilding it from the log"
-                );
-                TenantStore::recreate(&path)?
-            }
-        };
+        let mut store = TenantStore::open(&path)?;
         self.rebuild_if_needed(tenant, &mut store)?;
         let slot = Arc::new(TenantSlot {
             store: Mutex::new(store),

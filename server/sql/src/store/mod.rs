@@ -50,35 +50,22 @@ impl std::fmt::Debug for TenantStore {
 }
 
 impl TenantStore {
-    /// Opens (or creates) the store at `path`; a file of another format is
-    /// replaced by an empty one.
+    /// Opens (or creates) the store at `path`. The file is a cache of the log:
+    /// one of another format, or one SQLite cannot open (a damaged header, a
+    /// truncated page), is replaced by an empty one for the caller to rebuild.
+    /// A file that cannot be removed, or a fresh one that cannot be opened,
+    /// is an error.
     pub fn open(path: &Path) -> Result<Self, SqlError> {
-        let writer = Connection::open(path).map_err(|error| SqlError::store(&error))?;
-        layout::configure(&writer)?;
-        let format = layout::read_meta(&writer, "format")?;
-        if format.is_some_and(|format| format != FORMAT) {
-            drop(writer);
-            return Self::recreate(path);
+        match Self::open_file(path) {
+            Ok(Some(store)) => return Ok(store),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(
+                path = %path.display(),
+                %error,
+                "SQL view cache unreadable; replacing it and rebuilding it from the log"
+            ),
         }
-        layout::create_meta_tables(&writer, FORMAT)?;
-        let reader = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|error| SqlError::store(&error))?;
-        reader
-            .execute_batch("PRAGMA query_only = ON;")
-            .map_err(|error| SqlError::store(&error))?;
-        let next_position = layout::read_meta(&writer, "next_position")?.unwrap_or(0);
-        let tables = entry::load_current(&writer)?;
-        Ok(Self {
-            path: path.to_owned(),
-            writer,
-            reader,
-            tables,
-            next_position: u64::try_from(next_position).unwrap_or(0),
-            commit_times: Vec::new(),
-        })
+        Self::recreate(path)
     }
 
     /// Deletes the file at `path` and opens an empty store there.
@@ -92,7 +79,37 @@ impl TenantStore {
                 Err(error) => return Err(SqlError::Store(error.to_string())),
             }
         }
-        Self::open(path)
+        Self::open_file(path)?
+            .ok_or_else(|| SqlError::Store(format!("{}: not a fresh store", path.display())))
+    }
+
+    /// Opens the file at `path` as it is; `None` when it holds another format.
+    fn open_file(path: &Path) -> Result<Option<Self>, SqlError> {
+        let writer = Connection::open(path).map_err(|error| SqlError::store(&error))?;
+        layout::configure(&writer)?;
+        let format = layout::read_meta(&writer, "format")?;
+        if format.is_some_and(|format| format != FORMAT) {
+            return Ok(None);
+        }
+        layout::create_meta_tables(&writer, FORMAT)?;
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|error| SqlError::store(&error))?;
+        reader
+            .execute_batch("PRAGMA query_only = ON;")
+            .map_err(|error| SqlError::store(&error))?;
+        let next_position = layout::read_meta(&writer, "next_position")?.unwrap_or(0);
+        let tables = entry::load_current(&writer)?;
+        Ok(Some(Self {
+            path: path.to_owned(),
+            writer,
+            reader,
+            tables,
+            next_position: u64::try_from(next_position).unwrap_or(0),
+            commit_times: Vec::new(),
+        }))
     }
 
     /// The file of this store.
