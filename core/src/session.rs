@@ -15,9 +15,10 @@ use crate::error::{Error, ErrorCode, Result, VerificationFailure};
 use crate::options::ConnectOptions;
 
 /// The extensions this client understands and asks for.
-const WANTED: [&str; 5] = [
+const WANTED: [&str; 6] = [
     capability::EXT,
     capability::VERIFY,
+    capability::VERIFY_RANGE,
     capability::ADMIN,
     capability::VALUES,
     capability::ERRORS,

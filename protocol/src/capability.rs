@@ -16,6 +16,9 @@ use crate::value::Value;
 pub const EXT: &str = "kmb.ext/1";
 /// Verified reads, checkpoints and consistency proofs (#66 to #68).
 pub const VERIFY: &str = "kmb.verify/1";
+/// Verified reads answered with one range proof for the run (#74); needs [`VERIFY`]
+/// for checkpoints and consistency proofs.
+pub const VERIFY_RANGE: &str = "kmb.verify/2";
 /// Tenant and API key administration (#69 to #73).
 pub const ADMIN: &str = "kmb.admin/1";
 /// Value kinds from 64 up (`Real`, `Bytes`, `Decimal`, ...).
@@ -24,7 +27,7 @@ pub const VALUES: &str = "kmb.values/1";
 pub const ERRORS: &str = "kmb.errors/1";
 
 /// Every capability this crate knows, in a fixed order.
-pub const ALL: [&str; 5] = [EXT, VERIFY, ADMIN, VALUES, ERRORS];
+pub const ALL: [&str; 6] = [EXT, VERIFY, ADMIN, VALUES, ERRORS, VERIFY_RANGE];
 
 /// A set of known capabilities; unknown names are ignored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -160,6 +163,7 @@ pub const fn request_capability(request: &RequestPayload) -> Option<&'static str
         64 | 65 => Some(EXT),
         66..=68 => Some(VERIFY),
         69..=73 => Some(ADMIN),
+        74 => Some(VERIFY_RANGE),
         _ => None,
     }
 }

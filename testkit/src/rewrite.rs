@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use kimberlite_protocol::message::{ReadVerifiedResponse, ResponsePayload, VerifiedRecord};
+use kimberlite_protocol::message::{
+    RangeRecord, ReadVerifiedResponse, ResponsePayload, VerifiedRangeResponse, VerifiedRecord,
+};
 use kimberlite_protocol::Offset;
 
 use crate::resign::Resigner;
@@ -39,6 +41,11 @@ impl Rewriter {
         match payload {
             ResponsePayload::ReadVerified(answer) => {
                 let records = rewrite_records(self.mode, answer);
+                let checkpoint = self.checkpoint(&mut answer.checkpoint);
+                records || checkpoint
+            }
+            ResponsePayload::VerifiedRange(answer) => {
+                let records = rewrite_range(self.mode, answer);
                 let checkpoint = self.checkpoint(&mut answer.checkpoint);
                 records || checkpoint
             }
@@ -99,14 +106,58 @@ fn grow_size_line(note: &str) -> Option<String> {
     Some(format!("{origin}\n{}\n{rest}", size.saturating_add(1)))
 }
 
-/// Rewrites the records of a verified read; true when they changed. Modes that
-/// change the list renumber the offsets and `next_offset`, as a careful liar
-/// would, so only the hash chain and the proofs can give it away.
+/// A record of either verified answer, as the list rewrites see it.
+trait Listed: Clone {
+    fn payload_mut(&mut self) -> &mut Vec<u8>;
+    fn offset_mut(&mut self) -> &mut Offset;
+}
+
+impl Listed for VerifiedRecord {
+    fn payload_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.payload
+    }
+    fn offset_mut(&mut self) -> &mut Offset {
+        &mut self.offset
+    }
+}
+
+impl Listed for RangeRecord {
+    fn payload_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.payload
+    }
+    fn offset_mut(&mut self) -> &mut Offset {
+        &mut self.offset
+    }
+}
+
+/// Rewrites the records of a `kmb.verify/1` read; true when they changed.
 fn rewrite_records(mode: Mode, answer: &mut ReadVerifiedResponse) -> bool {
-    let records = &mut answer.records;
+    if mode == Mode::TruncateProof {
+        return match answer.records.last_mut() {
+            Some(last) => last.inclusion_proof.pop().is_some(),
+            None => false,
+        };
+    }
+    rewrite_list(mode, &mut answer.records, &mut answer.next_offset)
+}
+
+/// Rewrites the records of a `kmb.verify/2` read; true when they changed. Its
+/// one proof covers the run, so `truncate-proof` shortens that (or, when the
+/// run is the whole tree and needs no proof hash, the consistency proof).
+fn rewrite_range(mode: Mode, answer: &mut VerifiedRangeResponse) -> bool {
+    if mode == Mode::TruncateProof {
+        return answer.range_proof.pop().is_some() || answer.consistency_proof.pop().is_some();
+    }
+    rewrite_list(mode, &mut answer.records, &mut answer.next_offset)
+}
+
+/// The list rewrites. Modes that change the list renumber the offsets and
+/// `next_offset`, as a careful liar would, so only the hash chain and the
+/// proofs can give it away.
+fn rewrite_list<R: Listed>(mode: Mode, records: &mut Vec<R>, next: &mut Option<Offset>) -> bool {
     let changed = match mode {
         Mode::FlipPayloadByte => match records.last_mut() {
-            Some(last) => flip_byte(&mut last.payload),
+            Some(last) => flip_byte(last.payload_mut()),
             None => false,
         },
         Mode::DropEvent if records.len() >= 3 => {
@@ -122,14 +173,10 @@ fn rewrite_records(mode: Mode, answer: &mut ReadVerifiedResponse) -> bool {
             records.insert(1, copy);
             true
         }
-        Mode::TruncateProof => match records.last_mut() {
-            Some(last) => last.inclusion_proof.pop().is_some(),
-            None => false,
-        },
         _ => false,
     };
     if changed {
-        renumber(records, &mut answer.next_offset);
+        renumber(records, next);
     }
     changed
 }
@@ -142,12 +189,12 @@ fn flip_byte(payload: &mut Vec<u8>) -> bool {
     true
 }
 
-fn renumber(records: &mut [VerifiedRecord], next_offset: &mut Option<Offset>) {
-    let Some(first) = records.first().map(|record| record.offset.0) else {
+fn renumber<R: Listed>(records: &mut [R], next_offset: &mut Option<Offset>) {
+    let Some(first) = records.first_mut().map(|record| record.offset_mut().0) else {
         return;
     };
     for (index, record) in records.iter_mut().enumerate() {
-        record.offset = Offset(first + index as u64);
+        *record.offset_mut() = Offset(first + index as u64);
     }
     *next_offset = Some(Offset(first + records.len() as u64));
 }

@@ -43,7 +43,7 @@ impl Router {
         match &request.payload {
             RequestPayload::Handshake(_) | RequestPayload::EnableExtensions(_) => Route::Both,
             RequestPayload::ConsistencyProof(_) => Route::Fork,
-            RequestPayload::ReadVerified(read) => {
+            RequestPayload::ReadVerified(read) | RequestPayload::ReadVerifiedRange(read) => {
                 if read.trusted_size.is_some() {
                     Route::Fork
                 } else {

@@ -18,7 +18,7 @@ use crate::options::ConnectOptions;
 use crate::session::{establish, Session};
 use crate::transport;
 use crate::verify::trust::TrustStore;
-use crate::verify::TrustedStateDir;
+use crate::verify::{OpenedNotes, TrustedStateDir};
 
 pub use sql::{ExecuteResult, QueryResult};
 pub use streams::{ReadResult, SubscribeOptions};
@@ -38,6 +38,7 @@ struct Shared {
     address: String,
     options: ConnectOptions,
     trust: TrustStore,
+    notes: OpenedNotes,
     current: tokio::sync::Mutex<Option<Live>>,
 }
 
@@ -79,6 +80,7 @@ impl Client {
         let shared = Arc::new(Shared {
             address: address.into(),
             trust: TrustStore::new(directory),
+            notes: OpenedNotes::default(),
             options,
             current: tokio::sync::Mutex::new(None),
         });
@@ -167,6 +169,10 @@ impl Client {
 
     pub(crate) fn trust(&self) -> &TrustStore {
         &self.shared.trust
+    }
+
+    pub(crate) fn notes(&self) -> &OpenedNotes {
+        &self.shared.notes
     }
 }
 

@@ -1,7 +1,7 @@
 //! Verified calls (extension `kmb.verify/1`): reads checked against a signed
 //! checkpoint, checkpoints, consistency proofs, and advancing the trusted state.
 
-use kimberlite_protocol::capability::VERIFY;
+use kimberlite_protocol::capability::{VERIFY, VERIFY_RANGE};
 use kimberlite_protocol::message::{
     ConsistencyProofRequest, GetCheckpointRequest, ReadVerifiedRequest, RequestPayload,
     ResponsePayload,
@@ -14,8 +14,8 @@ use super::{unexpected, Client};
 use crate::error::{Error, Result, ServerErrorCode, VerificationFailure};
 use crate::options::ServerKeyTrust;
 use crate::verify::{
-    check_consistency, open_signed_checkpoint, parse_verifier_key, stream_origin, verify_read,
-    Checkpoint, StoreOutcome,
+    check_consistency, check_range_answer, check_read_answer, parse_verifier_key, stream_origin,
+    Checkpoint, Scope, StoreOutcome,
 };
 
 /// How many times a trusted checkpoint is re-read when others keep advancing it.
@@ -45,9 +45,35 @@ pub struct VerifiedRead {
     pub checkpoint: Checkpoint,
 }
 
+/// A verified read of checked records, given as (offset, time, kind, payload).
+fn verified(
+    records: impl Iterator<Item = (Offset, u64, u8, Vec<u8>)>,
+    next_offset: Option<Offset>,
+    checkpoint: Checkpoint,
+) -> VerifiedRead {
+    let events = records
+        .map(|(offset, timestamp_ns, kind, payload)| VerifiedEvent {
+            offset,
+            timestamp_ns,
+            // Checked before this is called; an unknown kind never gets here.
+            kind: RecordKind::from_u8(kind).unwrap_or(RecordKind::Event),
+            payload,
+        })
+        .collect();
+    VerifiedRead {
+        events,
+        next_offset,
+        checkpoint,
+    }
+}
+
 impl Client {
     /// Reads like [`Client::read`], but verifies every record against a signed
     /// checkpoint that extends the trusted one, then trusts the new checkpoint.
+    ///
+    /// With a server that offers `kmb.verify/2` the records come with one range
+    /// proof for all of them; otherwise each carries its own inclusion proof.
+    /// Both are checked to the same standard.
     ///
     /// # Errors
     /// `Unsupported` against a server without `kmb.verify/1`; a `Verification`
@@ -62,13 +88,19 @@ impl Client {
         let verifier = self.verifier().await?;
         let tenant = self.tenant_id();
         let trusted = self.trust().load(&verifier, tenant, stream_id).await?;
-        let request = RequestPayload::ReadVerified(ReadVerifiedRequest {
+        let request = ReadVerifiedRequest {
             stream_id,
             from_offset,
             max_bytes,
             trusted_size: trusted.as_ref().map(|checkpoint| checkpoint.size),
-        });
-        let answer = match self.request_extension(VERIFY, request).await {
+        };
+        let ranged = self.live().await?.session.enabled.contains(VERIFY_RANGE);
+        let (capability, request) = if ranged {
+            (VERIFY_RANGE, RequestPayload::ReadVerifiedRange(request))
+        } else {
+            (VERIFY, RequestPayload::ReadVerified(request))
+        };
+        let answer = match self.request_extension(capability, request).await {
             Err(error)
                 if trusted.is_some()
                     && error.server_code() == Some(ServerErrorCode::InvalidProofRange) =>
@@ -80,41 +112,57 @@ impl Client {
             }
             answer => answer?,
         };
-        let ResponsePayload::ReadVerified(answer) = answer else {
-            return Err(unexpected("ReadVerified"));
+        let origin = stream_origin(&verifier, tenant, stream_id);
+        let (note, read) = match answer {
+            ResponsePayload::ReadVerified(answer) if !ranged => {
+                let checkpoint = self.notes().open(&answer.checkpoint, &verifier, &origin)?;
+                let scope = Scope {
+                    tenant_id: tenant,
+                    stream_id,
+                    from_offset,
+                    checkpoint: &checkpoint,
+                };
+                check_read_answer(&scope, trusted.as_ref(), &answer)?;
+                let records = answer.records.into_iter().map(|record| {
+                    (
+                        record.offset,
+                        record.timestamp_ns,
+                        record.kind,
+                        record.payload,
+                    )
+                });
+                (
+                    answer.checkpoint,
+                    verified(records, answer.next_offset, checkpoint),
+                )
+            }
+            ResponsePayload::VerifiedRange(answer) if ranged => {
+                let checkpoint = self.notes().open(&answer.checkpoint, &verifier, &origin)?;
+                let scope = Scope {
+                    tenant_id: tenant,
+                    stream_id,
+                    from_offset,
+                    checkpoint: &checkpoint,
+                };
+                check_range_answer(&scope, trusted.as_ref(), &answer)?;
+                let records = answer.records.into_iter().map(|record| {
+                    (
+                        record.offset,
+                        record.timestamp_ns,
+                        record.kind,
+                        record.payload,
+                    )
+                });
+                (
+                    answer.checkpoint,
+                    verified(records, answer.next_offset, checkpoint),
+                )
+            }
+            _ => return Err(unexpected("ReadVerified")),
         };
-        let checkpoint = verify_read(
-            &verifier,
-            tenant,
-            stream_id,
-            from_offset,
-            trusted.as_ref(),
-            &answer,
-        )?;
-        self.advance_trusted(
-            &verifier,
-            stream_id,
-            trusted,
-            &checkpoint,
-            &answer.checkpoint,
-        )
-        .await?;
-        let events = answer
-            .records
-            .into_iter()
-            .map(|record| VerifiedEvent {
-                offset: record.offset,
-                timestamp_ns: record.timestamp_ns,
-                // Checked by `verify_read`; an unknown kind never gets here.
-                kind: RecordKind::from_u8(record.kind).unwrap_or(RecordKind::Event),
-                payload: record.payload,
-            })
-            .collect();
-        Ok(VerifiedRead {
-            events,
-            next_offset: answer.next_offset,
-            checkpoint,
-        })
+        self.advance_trusted(&verifier, stream_id, trusted, &read.checkpoint, &note)
+            .await?;
+        Ok(read)
     }
 
     /// The stream's latest checkpoint, verified (signature, origin, consistency with
@@ -131,7 +179,7 @@ impl Client {
             return Err(unexpected("GetCheckpoint"));
         };
         let origin = stream_origin(&verifier, tenant, stream_id);
-        let checkpoint = open_signed_checkpoint(&answer.checkpoint, &verifier, &origin)?;
+        let checkpoint = self.notes().open(&answer.checkpoint, &verifier, &origin)?;
         let trusted = self.trust().load(&verifier, tenant, stream_id).await?;
         if let Some(trusted) = &trusted {
             if checkpoint.size < trusted.size {

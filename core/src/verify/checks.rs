@@ -2,8 +2,10 @@
 //! [`VerificationFailure`].
 
 use kimberlite_protocol::checkpoint::{checkpoint_origin, open_checkpoint, CheckpointError};
-use kimberlite_protocol::merkle::{verify_consistency, verify_inclusion, ProofError};
-use kimberlite_protocol::message::{ReadVerifiedResponse, VerifiedRecord};
+use kimberlite_protocol::merkle::{verify_consistency, verify_inclusion, verify_range, ProofError};
+use kimberlite_protocol::message::{
+    RangeRecord, ReadVerifiedResponse, VerifiedRangeResponse, VerifiedRecord,
+};
 use kimberlite_protocol::note::{NoteError, NoteVerifier};
 use kimberlite_protocol::record::{ChainCursor, ChainError, RecordKind, RecordRef};
 use kimberlite_protocol::{Hash, Offset, StreamId, TenantId};
@@ -122,58 +124,178 @@ pub fn check_records(
     records: &[VerifiedRecord],
     next_offset: Option<Offset>,
 ) -> Result<()> {
-    let mut cursor = match records.first() {
+    let scope = Scope {
+        tenant_id,
+        stream_id,
+        from_offset,
+        checkpoint,
+    };
+    let walk = walk_chain(&scope, records);
+    // The records before the first broken one are checked for inclusion first,
+    // so the failure reported is the first one in record order.
+    let run = records
+        .iter()
+        .zip(&walk.leaves)
+        .map(|(record, leaf)| (record.offset.0, leaf, record.inclusion_proof.as_slice()));
+    run::check_run_inclusion(checkpoint, run)?;
+    walk.finish(next_offset)
+}
+
+/// Checks records of a `kmb.verify/2` read from `from_offset` as
+/// [`check_records`] does, with one range proof for all of them instead of a
+/// proof each: the chain links first, then the range proof of the record hashes
+/// recomputed from the received bytes, then `next_offset`.
+///
+/// # Errors
+/// `BrokenChain`, `NotIncluded`, `UnsupportedVersion` (unknown record kind) or
+/// `MalformedProof` (wrong offsets, a proof of the wrong length, a proof without
+/// records).
+pub fn check_range_records(
+    scope: &Scope<'_>,
+    records: &[RangeRecord],
+    range_proof: &[Hash],
+    next_offset: Option<Offset>,
+) -> Result<()> {
+    let walk = walk_chain(scope, records);
+    if let Some(error) = walk.broken {
+        return Err(error);
+    }
+    if walk.leaves.is_empty() {
+        if !range_proof.is_empty() {
+            let message = "a range proof came with no record";
+            return Err(fail(Failure::MalformedProof, message));
+        }
+    } else {
+        let checkpoint = scope.checkpoint;
+        let from = scope.from_offset.0;
+        verify_range(
+            &walk.leaves,
+            from,
+            checkpoint.size,
+            range_proof,
+            &checkpoint.root,
+        )
+        .map_err(|error| {
+            let failure = match error {
+                ProofError::RootMismatch => Failure::NotIncluded,
+                _ => Failure::MalformedProof,
+            };
+            let last = from.saturating_add(walk.leaves.len() as u64 - 1);
+            let message = format!("records {from} to {last} are not proven to be in the tree");
+            fail(failure, message).with_source(error)
+        })?;
+    }
+    walk.finish(next_offset)
+}
+
+/// What a verified read was about: whose records, from where, under which
+/// checkpoint.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'a> {
+    /// The tenant read.
+    pub tenant_id: TenantId,
+    /// The stream read.
+    pub stream_id: StreamId,
+    /// The offset the read asked from.
+    pub from_offset: Offset,
+    /// The checkpoint the records are checked against (already opened).
+    pub checkpoint: &'a Checkpoint,
+}
+
+/// A record as a verified answer carries it, with the fields its hash covers.
+trait Received {
+    fn record(&self) -> ReceivedRecord<'_>;
+}
+
+struct ReceivedRecord<'a> {
+    offset: Offset,
+    timestamp_ns: u64,
+    kind: u8,
+    prev_hash: Hash,
+    payload: &'a [u8],
+}
+
+impl Received for VerifiedRecord {
+    fn record(&self) -> ReceivedRecord<'_> {
+        ReceivedRecord {
+            offset: self.offset,
+            timestamp_ns: self.timestamp_ns,
+            kind: self.kind,
+            prev_hash: self.prev_hash,
+            payload: &self.payload,
+        }
+    }
+}
+
+impl Received for RangeRecord {
+    fn record(&self) -> ReceivedRecord<'_> {
+        ReceivedRecord {
+            offset: self.offset,
+            timestamp_ns: self.timestamp_ns,
+            kind: self.kind,
+            prev_hash: self.prev_hash,
+            payload: &self.payload,
+        }
+    }
+}
+
+/// The records' hashes up to the first that breaks the chain, and that break.
+struct ChainWalk {
+    leaves: Vec<Hash>,
+    broken: Option<Error>,
+    /// The offset after the last record walked.
+    next: Offset,
+    any: bool,
+}
+
+impl ChainWalk {
+    /// The chain's break if any, else whether `next_offset` is right.
+    fn finish(self, next_offset: Option<Offset>) -> Result<()> {
+        if let Some(error) = self.broken {
+            return Err(error);
+        }
+        let wanted = self.any.then_some(self.next);
+        if next_offset != wanted {
+            let message = format!("next offset {next_offset:?} where {wanted:?} was expected");
+            return Err(fail(Failure::MalformedProof, message));
+        }
+        Ok(())
+    }
+}
+
+fn walk_chain<R: Received>(scope: &Scope<'_>, records: &[R]) -> ChainWalk {
+    let (tenant_id, stream_id) = (scope.tenant_id, scope.stream_id);
+    let mut cursor = match records.first().map(Received::record) {
         Some(first) if first.offset.0 > 0 => {
             ChainCursor::resume(tenant_id, stream_id, first.offset, first.prev_hash, 0)
         }
         _ => ChainCursor::genesis(tenant_id, stream_id),
     };
-    let mut expected = from_offset;
-    let mut leaves = Vec::with_capacity(records.len());
-    let mut broken = None;
+    let mut walk = ChainWalk {
+        leaves: Vec::with_capacity(records.len()),
+        broken: None,
+        next: scope.from_offset,
+        any: !records.is_empty(),
+    };
     for record in records {
-        match check_link(
-            &mut cursor,
-            tenant_id,
-            stream_id,
-            checkpoint,
-            record,
-            expected,
-        ) {
-            Ok(hash) => leaves.push(hash),
+        match check_link(&mut cursor, scope, &record.record(), walk.next) {
+            Ok(hash) => walk.leaves.push(hash),
             Err(error) => {
-                broken = Some(error);
+                walk.broken = Some(error);
                 break;
             }
         }
-        expected = Offset(expected.0.saturating_add(1));
+        walk.next = Offset(walk.next.0.saturating_add(1));
     }
-    // The records before the first broken one are checked for inclusion first,
-    // so the failure reported is the first one in record order.
-    let run = records
-        .iter()
-        .zip(&leaves)
-        .map(|(record, leaf)| (record.offset.0, leaf, record.inclusion_proof.as_slice()));
-    run::check_run_inclusion(checkpoint, run)?;
-    if let Some(error) = broken {
-        return Err(error);
-    }
-    let wanted = (!records.is_empty()).then_some(expected);
-    if next_offset != wanted {
-        let message = format!("next offset {next_offset:?} where {wanted:?} was expected");
-        return Err(fail(Failure::MalformedProof, message));
-    }
-    Ok(())
+    walk
 }
 
 /// Checks a record's offset, kind and link to the record before it; returns its
 /// hash (the leaf whose inclusion is checked next).
 fn check_link(
     cursor: &mut ChainCursor,
-    tenant_id: TenantId,
-    stream_id: StreamId,
-    checkpoint: &Checkpoint,
-    record: &VerifiedRecord,
+    scope: &Scope<'_>,
+    record: &ReceivedRecord<'_>,
     expected: Offset,
 ) -> Result<Hash> {
     if record.offset != expected {
@@ -183,6 +305,7 @@ fn check_link(
         );
         return Err(fail(Failure::MalformedProof, message));
     }
+    let checkpoint = scope.checkpoint;
     if record.offset.0 >= checkpoint.size {
         let message = format!(
             "record {} lies beyond the checkpoint's {} records",
@@ -195,13 +318,13 @@ fn check_link(
         fail(Failure::UnsupportedVersion, message)
     })?;
     let record_ref = RecordRef {
-        tenant_id,
-        stream_id,
+        tenant_id: scope.tenant_id,
+        stream_id: scope.stream_id,
         offset: record.offset,
         timestamp_ns: record.timestamp_ns,
         kind,
         prev_hash: record.prev_hash,
-        payload: &record.payload,
+        payload: record.payload,
     };
     let hash = record_ref.hash();
     cursor.advance(&record_ref, hash).map_err(|error| {
@@ -259,16 +382,72 @@ pub fn verify_read(
 ) -> Result<Checkpoint> {
     let origin = stream_origin(verifier, tenant_id, stream_id);
     let checkpoint = open_signed_checkpoint(&response.checkpoint, verifier, &origin)?;
-    check_consistency(trusted, &checkpoint, &response.consistency_proof)?;
-    check_records(
+    let scope = Scope {
         tenant_id,
         stream_id,
         from_offset,
-        &checkpoint,
+        checkpoint: &checkpoint,
+    };
+    check_read_answer(&scope, trusted, response)?;
+    Ok(checkpoint)
+}
+
+/// The checks of [`verify_read`] after the checkpoint was opened.
+pub(crate) fn check_read_answer(
+    scope: &Scope<'_>,
+    trusted: Option<&Checkpoint>,
+    response: &ReadVerifiedResponse,
+) -> Result<()> {
+    check_consistency(trusted, scope.checkpoint, &response.consistency_proof)?;
+    check_records(
+        scope.tenant_id,
+        scope.stream_id,
+        scope.from_offset,
+        scope.checkpoint,
         &response.records,
         response.next_offset,
-    )?;
+    )
+}
+
+/// Verifies a `ReadVerifiedRange` answer (`kmb.verify/2`) as [`verify_read`]
+/// verifies a `ReadVerified` one, and returns the new checkpoint.
+///
+/// # Errors
+/// Any failure of [`open_signed_checkpoint`], [`check_consistency`] or
+/// [`check_range_records`].
+pub fn verify_range_read(
+    verifier: &NoteVerifier,
+    tenant_id: TenantId,
+    stream_id: StreamId,
+    from_offset: Offset,
+    trusted: Option<&Checkpoint>,
+    response: &VerifiedRangeResponse,
+) -> Result<Checkpoint> {
+    let origin = stream_origin(verifier, tenant_id, stream_id);
+    let checkpoint = open_signed_checkpoint(&response.checkpoint, verifier, &origin)?;
+    let scope = Scope {
+        tenant_id,
+        stream_id,
+        from_offset,
+        checkpoint: &checkpoint,
+    };
+    check_range_answer(&scope, trusted, response)?;
     Ok(checkpoint)
+}
+
+/// The checks of [`verify_range_read`] after the checkpoint was opened.
+pub(crate) fn check_range_answer(
+    scope: &Scope<'_>,
+    trusted: Option<&Checkpoint>,
+    response: &VerifiedRangeResponse,
+) -> Result<()> {
+    check_consistency(trusted, scope.checkpoint, &response.consistency_proof)?;
+    check_range_records(
+        scope,
+        &response.records,
+        &response.range_proof,
+        response.next_offset,
+    )
 }
 
 mod run;

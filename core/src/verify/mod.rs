@@ -11,12 +11,16 @@
 //! ([`crate::VerificationFailure`]).
 
 mod checks;
+mod opened;
 mod state_dir;
 pub(crate) mod trust;
 
 pub use checks::{
-    check_consistency, check_inclusion, check_records, open_signed_checkpoint, parse_verifier_key,
-    stream_origin, verify_read,
+    check_consistency, check_inclusion, check_range_records, check_records, open_signed_checkpoint,
+    parse_verifier_key, stream_origin, verify_range_read, verify_read, Scope,
 };
 pub use kimberlite_protocol::checkpoint::Checkpoint;
 pub use state_dir::{StoreOutcome, TrustedStateDir};
+
+pub(crate) use checks::{check_range_answer, check_read_answer};
+pub(crate) use opened::OpenedNotes;

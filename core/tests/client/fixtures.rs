@@ -3,8 +3,10 @@
 
 use ed25519_dalek::SigningKey;
 use kimberlite_protocol::checkpoint::{checkpoint_origin, sign_checkpoint, Checkpoint};
-use kimberlite_protocol::merkle::{consistency_proof, inclusion_proof, root};
-use kimberlite_protocol::message::{ReadVerifiedResponse, VerifiedRecord};
+use kimberlite_protocol::merkle::{consistency_proof, inclusion_proof, range_proof, root};
+use kimberlite_protocol::message::{
+    RangeRecord, ReadVerifiedResponse, VerifiedRangeResponse, VerifiedRecord,
+};
 use kimberlite_protocol::note::NoteSigner;
 use kimberlite_protocol::record::{genesis_hash, RecordKind, RecordRef};
 use kimberlite_protocol::{Hash, Offset, StreamId, TenantId};
@@ -169,6 +171,47 @@ impl Log {
             next_offset: (!records.is_empty()).then_some(Offset(offset)),
             records,
             consistency_proof,
+        }
+    }
+
+    /// The honest answer to `ReadVerifiedRange` (`kmb.verify/2`) at the log's
+    /// current size.
+    pub fn read_verified_range(
+        &self,
+        from: u64,
+        max_bytes: u64,
+        trusted_size: Option<u64>,
+        signer: &NoteSigner,
+    ) -> VerifiedRangeResponse {
+        self.as_range(self.read_verified(from, max_bytes, trusted_size, signer))
+    }
+
+    /// `answer`'s records (as they are, tampered or not) with the honest range
+    /// proof of their offsets instead of a proof each.
+    pub fn as_range(&self, answer: ReadVerifiedResponse) -> VerifiedRangeResponse {
+        let leaves = self.leaves(self.len());
+        let range = match (answer.records.first(), answer.records.last()) {
+            (Some(first), Some(last)) => {
+                range_proof(&leaves, first.offset.0, last.offset.0 + 1).unwrap()
+            }
+            _ => Vec::new(),
+        };
+        VerifiedRangeResponse {
+            checkpoint: answer.checkpoint,
+            records: answer
+                .records
+                .into_iter()
+                .map(|record| RangeRecord {
+                    offset: record.offset,
+                    timestamp_ns: record.timestamp_ns,
+                    kind: record.kind,
+                    prev_hash: record.prev_hash,
+                    payload: record.payload,
+                })
+                .collect(),
+            range_proof: range,
+            consistency_proof: answer.consistency_proof,
+            next_offset: answer.next_offset,
         }
     }
 }

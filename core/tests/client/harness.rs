@@ -45,7 +45,7 @@ pub struct Control {
     pub fault: Option<Fault>,
     /// Hold this many answers, then send them in reverse order.
     pub reverse_next: usize,
-    /// Change the first record's payload in verified reads.
+    /// Change the last record's payload in verified reads.
     pub tamper_payload: bool,
     /// Answer a verified read whose trusted size is beyond the tree with a smaller
     /// checkpoint, instead of refusing it as an honest server does.

@@ -23,3 +23,4 @@ mod tamper;
 mod tls;
 mod verified;
 mod verify;
+mod verify_range;

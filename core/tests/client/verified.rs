@@ -243,7 +243,7 @@ async fn a_plain_v5_server_serves_v5_calls_and_refuses_extensions_clearly() {
 #[tokio::test]
 async fn a_server_with_only_another_proof_format_is_unsupported_version() {
     let server = TestServer::start(true).await;
-    server.control().advertise = Some(vec!["kmb.ext/1".to_owned(), "kmb.verify/2".to_owned()]);
+    server.control().advertise = Some(vec!["kmb.ext/1".to_owned(), "kmb.verify/9".to_owned()]);
     let client = crate::calls::connect(&server).await;
     let stream = stream_with(&client, 1).await;
     let error = client
@@ -255,7 +255,36 @@ async fn a_server_with_only_another_proof_format_is_unsupported_version() {
         Some(VerificationFailure::UnsupportedVersion),
         "{error}"
     );
-    assert!(error.message().contains("kmb.verify/2"), "{error}");
+    assert!(error.message().contains("kmb.verify/9"), "{error}");
+}
+
+#[tokio::test]
+async fn reads_use_one_range_proof_where_offered_and_a_proof_each_elsewhere() {
+    for (advertised, expected_request) in
+        [(None, 74u32), (Some(vec!["kmb.ext/1", "kmb.verify/1"]), 66)]
+    {
+        let server = TestServer::start(true).await;
+        let names = advertised.map(|names| names.into_iter().map(str::to_owned).collect());
+        server.control().advertise = names;
+        let client = crate::calls::connect(&server).await;
+        let stream = stream_with(&client, 6).await;
+        for from in [0, 2, 5, 6] {
+            let read = client
+                .read_verified(stream, Offset(from), 1 << 20)
+                .await
+                .unwrap();
+            let offsets: Vec<u64> = read.events.iter().map(|event| event.offset.0).collect();
+            assert_eq!(offsets, (from..6).collect::<Vec<_>>());
+            assert_eq!(read.checkpoint.size, 6);
+        }
+        let requests = server.control().requests.clone();
+        let reads: Vec<u32> = requests
+            .iter()
+            .copied()
+            .filter(|index| *index == 66 || *index == 74)
+            .collect();
+        assert_eq!(reads, vec![expected_request; 4], "{requests:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

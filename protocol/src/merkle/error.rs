@@ -43,6 +43,14 @@ pub enum ProofError {
     /// The new root recomputed from a consistency proof differs from the new root.
     #[error("the consistency proof does not lead to the new root")]
     NewRootMismatch,
+    /// A range proof was asked or checked for no leaves (`from >= to`).
+    #[error("the leaf range [{from}, {to}) is empty")]
+    EmptyRange {
+        /// The first leaf of the range.
+        from: u64,
+        /// One past the last leaf.
+        to: u64,
+    },
     /// A list of leaves is too long to be addressed by a `u64` index.
     #[error("the tree has more leaves than a u64 can count")]
     TooManyLeaves,

@@ -12,6 +12,7 @@ mod consistency;
 mod error;
 mod inclusion;
 mod range;
+mod range_proof;
 mod tree;
 
 pub use consistency::{
@@ -22,6 +23,7 @@ pub use inclusion::{
     inclusion_proof, inclusion_proof_len, inclusion_proof_ranges, verify_inclusion,
 };
 pub use range::{root_from_perfect_subtrees, SubtreeRange};
+pub use range_proof::{range_proof, range_proof_len, range_proof_ranges, verify_range};
 pub use tree::{empty_root, leaf_hash, node_hash, root, subtree_root};
 
 #[cfg(test)]

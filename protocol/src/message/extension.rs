@@ -81,6 +81,40 @@ pub struct ReadVerifiedResponse {
     pub next_offset: Option<Offset>,
 }
 
+/// One record of a [`VerifiedRangeResponse`]: a [`VerifiedRecord`] without a
+/// proof of its own, since the response proves the whole run at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeRecord {
+    /// The record's offset, which is its leaf index.
+    pub offset: Offset,
+    /// When the record was appended, nanoseconds since the Unix epoch.
+    pub timestamp_ns: u64,
+    /// The record kind (see docs/format.md).
+    pub kind: u8,
+    /// The hash of the previous record (zero for offset 0).
+    pub prev_hash: Hash,
+    /// The event bytes.
+    #[serde(with = "bytes::single")]
+    pub payload: Vec<u8>,
+}
+
+/// Response #74 (`kmb.verify/2`): the answer to a `ReadVerifiedRange`, whose
+/// request has the fields of [`ReadVerifiedRequest`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedRangeResponse {
+    /// The signed note the proof leads to.
+    pub checkpoint: String,
+    /// The records read, in order, at consecutive offsets from the one asked.
+    pub records: Vec<RangeRecord>,
+    /// The range proof of the records' hashes in the checkpoint's tree
+    /// ([`crate::merkle::range_proof`]); empty when no record was read.
+    pub range_proof: Vec<Hash>,
+    /// From `trusted_size` to the checkpoint's size; empty without `trusted_size`.
+    pub consistency_proof: Vec<Hash>,
+    /// The offset after the last record, or None when no record was read.
+    pub next_offset: Option<Offset>,
+}
+
 /// Request #67.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GetCheckpointRequest {

@@ -63,6 +63,9 @@ indexed_enum! {
         RevokeApiKey(RevokeApiKeyRequest) = 72,
         /// Extension (admin): lists a tenant's API keys.
         ListApiKeys(ListApiKeysRequest) = 73,
+        /// Extension (`kmb.verify/2`): reads records with one range proof for all
+        /// of them and a consistency proof.
+        ReadVerifiedRange(ReadVerifiedRequest) = 74,
     }
 }
 

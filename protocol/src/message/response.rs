@@ -6,7 +6,7 @@ use super::bytes;
 use super::extension::{
     ApiKeyCreatedResponse, ApiKeyRevokedResponse, ApiKeysResponse, CheckpointResponse,
     ConsistencyProofResponse, ExtensionsEnabledResponse, ReadVerifiedResponse, ServerInfoResponse,
-    TenantCreatedResponse, TenantsResponse,
+    TenantCreatedResponse, TenantsResponse, VerifiedRangeResponse,
 };
 use super::indexed_enum::indexed_enum;
 use crate::error_code::ErrorCode;
@@ -59,6 +59,8 @@ indexed_enum! {
         ApiKeyRevoked(ApiKeyRevokedResponse) = 72,
         /// Extension (admin): answer to ListApiKeys.
         ApiKeys(ApiKeysResponse) = 73,
+        /// Extension (`kmb.verify/2`): answer to ReadVerifiedRange.
+        VerifiedRange(VerifiedRangeResponse) = 74,
     }
 }
 

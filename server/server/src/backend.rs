@@ -11,7 +11,7 @@ use std::future::Future;
 
 use kimberlite_protocol::message::{
     ApiKeyInfo, Audit, QueryAtRequest, QueryRequest, QueryResponse, ReadEventsResponse,
-    ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo,
+    ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo, VerifiedRangeResponse,
 };
 use kimberlite_protocol::{DataClass, ErrorCode, Hash, Offset, Placement, StreamId, TenantId};
 
@@ -187,6 +187,14 @@ pub trait Backend: Send + Sync + 'static {
         tenant_id: TenantId,
         request: ReadVerifiedRequest,
     ) -> impl Future<Output = BackendResult<ReadVerifiedResponse>> + Send;
+
+    /// Reads records with one range proof for all of them against a fresh
+    /// signed checkpoint (`kmb.verify/2`).
+    fn read_verified_range(
+        &self,
+        tenant_id: TenantId,
+        request: ReadVerifiedRequest,
+    ) -> impl Future<Output = BackendResult<VerifiedRangeResponse>> + Send;
 
     /// The stream's latest signed checkpoint (signed-note text).
     fn checkpoint(

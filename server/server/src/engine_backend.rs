@@ -13,12 +13,15 @@ use std::sync::Arc;
 
 use kimberlite_kernel::{ApiKeyId, Command};
 use kimberlite_protocol::message::{
-    ApiKeyInfo, Audit, QueryAtRequest, QueryRequest, QueryResponse, ReadEventsResponse,
-    ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo, VerifiedRecord,
+    ApiKeyInfo, Audit, QueryAtRequest, QueryRequest, QueryResponse, RangeRecord,
+    ReadEventsResponse, ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo,
+    VerifiedRangeResponse, VerifiedRecord,
 };
 use kimberlite_protocol::{ErrorCode, Hash, Offset, StreamId, TenantId};
 use kimberlite_sql::SqlEngine;
-use kimberlite_storage::engine::{Completion, Engine, EngineError};
+use kimberlite_storage::engine::{
+    Completion, Engine, EngineError, ProofShape, VerifiedRead, VerifiedReadRequest,
+};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use tokio::sync::oneshot;
@@ -84,6 +87,32 @@ impl EngineBackend {
             )),
         }
     }
+}
+
+impl EngineBackend {
+    /// A verified read of the engine with the records proven as `shape` says.
+    async fn verified_read(
+        &self,
+        tenant_id: TenantId,
+        request: ReadVerifiedRequest,
+        shape: ProofShape,
+    ) -> BackendResult<VerifiedRead> {
+        let read = VerifiedReadRequest {
+            from_offset: request.from_offset,
+            max_events: u32::MAX,
+            max_bytes: request.max_bytes,
+            trusted_size: request.trusted_size,
+            shape,
+        };
+        let stream_id = request.stream_id;
+        self.blocking(move |engine| engine.read_verified_as(tenant_id, stream_id, read))
+            .await
+    }
+}
+
+/// The offset after `count` records read from `from`; None for no record.
+fn next_offset(from: Offset, count: usize) -> Option<Offset> {
+    (count > 0).then(|| Offset(from.get() + count as u64))
 }
 
 /// The client-facing form of an engine error.
@@ -233,26 +262,11 @@ impl Backend for EngineBackend {
         tenant_id: TenantId,
         request: ReadVerifiedRequest,
     ) -> BackendResult<ReadVerifiedResponse> {
-        let ReadVerifiedRequest {
-            stream_id,
-            from_offset,
-            max_bytes,
-            trusted_size,
-        } = request;
+        let from_offset = request.from_offset;
         let read = self
-            .blocking(move |engine| {
-                engine.read_verified(
-                    tenant_id,
-                    stream_id,
-                    from_offset,
-                    u32::MAX,
-                    max_bytes,
-                    trusted_size,
-                )
-            })
+            .verified_read(tenant_id, request, ProofShape::PerRecord)
             .await?;
-        let count = read.records.len() as u64;
-        let records = read
+        let records: Vec<_> = read
             .records
             .into_iter()
             .map(|record| VerifiedRecord {
@@ -266,9 +280,38 @@ impl Backend for EngineBackend {
             .collect();
         Ok(ReadVerifiedResponse {
             checkpoint: read.checkpoint,
+            next_offset: next_offset(from_offset, records.len()),
             records,
             consistency_proof: read.consistency_proof.unwrap_or_default(),
-            next_offset: (count > 0).then(|| Offset(from_offset.get() + count)),
+        })
+    }
+
+    async fn read_verified_range(
+        &self,
+        tenant_id: TenantId,
+        request: ReadVerifiedRequest,
+    ) -> BackendResult<VerifiedRangeResponse> {
+        let from_offset = request.from_offset;
+        let read = self
+            .verified_read(tenant_id, request, ProofShape::Range)
+            .await?;
+        let records: Vec<_> = read
+            .records
+            .into_iter()
+            .map(|record| RangeRecord {
+                offset: record.offset,
+                timestamp_ns: record.timestamp_ns,
+                kind: record.kind,
+                prev_hash: record.prev_hash,
+                payload: record.payload,
+            })
+            .collect();
+        Ok(VerifiedRangeResponse {
+            checkpoint: read.checkpoint,
+            next_offset: next_offset(from_offset, records.len()),
+            records,
+            range_proof: read.range_proof,
+            consistency_proof: read.consistency_proof.unwrap_or_default(),
         })
     }
 

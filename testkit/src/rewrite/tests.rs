@@ -1,7 +1,9 @@
 //! The record rewrites keep answers well formed, and the checkpoint rewrites
 //! change exactly what they claim.
 
-use kimberlite_protocol::message::{ReadVerifiedResponse, ResponsePayload, VerifiedRecord};
+use kimberlite_protocol::message::{
+    RangeRecord, ReadVerifiedResponse, ResponsePayload, VerifiedRangeResponse, VerifiedRecord,
+};
 use kimberlite_protocol::{Hash, Offset};
 
 use super::{grow_size_line, origin_and_size, Rewriter};
@@ -95,4 +97,62 @@ fn stale_serves_the_first_checkpoint_after_a_newer_one() {
     assert!(!rewriter.checkpoint(&mut newer.clone()));
     assert!(rewriter.checkpoint(&mut newer));
     assert_eq!(newer, first);
+}
+
+fn range_answer(count: u64, range_proof: usize, consistency: usize) -> VerifiedRangeResponse {
+    VerifiedRangeResponse {
+        checkpoint: "origin\n5\nroot\n\n\u{2014} name sig\n".to_owned(),
+        records: (0..count)
+            .map(|index| RangeRecord {
+                offset: Offset(2 + index),
+                timestamp_ns: index,
+                kind: 0,
+                prev_hash: Hash([index as u8; 32]),
+                payload: vec![index as u8],
+            })
+            .collect(),
+        range_proof: vec![Hash([7; 32]); range_proof],
+        consistency_proof: vec![Hash([8; 32]); consistency],
+        next_offset: (count > 0).then_some(Offset(2 + count)),
+    }
+}
+
+fn rewritten_range(mode: Mode, answer: VerifiedRangeResponse) -> (bool, VerifiedRangeResponse) {
+    let mut payload = ResponsePayload::VerifiedRange(answer);
+    let changed = Rewriter::new(mode).response(&mut payload);
+    let ResponsePayload::VerifiedRange(answer) = payload else {
+        panic!("the answer changed its kind");
+    };
+    (changed, answer)
+}
+
+#[test]
+fn range_answers_get_the_same_list_rewrites() {
+    let (changed, answer) = rewritten_range(Mode::DropEvent, range_answer(3, 1, 0));
+    assert!(changed);
+    let got: Vec<u8> = answer.records.iter().map(|r| r.payload[0]).collect();
+    assert_eq!(got, vec![0, 2]);
+    assert_eq!(answer.records[1].offset, Offset(3));
+    assert_eq!(answer.next_offset, Some(Offset(4)));
+    let (changed, answer) = rewritten_range(Mode::FlipPayloadByte, range_answer(2, 1, 0));
+    assert!(changed);
+    assert_eq!(answer.records[1].payload, vec![0]);
+}
+
+#[test]
+fn truncate_proof_shortens_the_range_proof_else_the_consistency_proof() {
+    let (changed, answer) = rewritten_range(Mode::TruncateProof, range_answer(3, 2, 2));
+    assert!(changed);
+    assert_eq!(
+        (answer.range_proof.len(), answer.consistency_proof.len()),
+        (1, 2)
+    );
+    let (changed, answer) = rewritten_range(Mode::TruncateProof, range_answer(3, 0, 2));
+    assert!(changed);
+    assert_eq!(
+        (answer.range_proof.len(), answer.consistency_proof.len()),
+        (0, 1)
+    );
+    let (changed, _) = rewritten_range(Mode::TruncateProof, range_answer(3, 0, 0));
+    assert!(!changed);
 }

@@ -198,7 +198,7 @@ fn subscription_answer(
 
 fn extension_answer(control: &mut Control, request: &RequestPayload) -> ResponsePayload {
     match request {
-        RequestPayload::ReadVerified(read) => {
+        RequestPayload::ReadVerified(read) | RequestPayload::ReadVerifiedRange(read) => {
             if let Some(hook) = control.on_verified_read.take() {
                 hook();
             }
@@ -216,9 +216,14 @@ fn extension_answer(control: &mut Control, request: &RequestPayload) -> Response
                 &control.signer,
             );
             if control.tamper_payload {
-                if let Some(first) = answer.records.first_mut() {
-                    first.payload = b"tampered".to_vec();
+                // The last record: a change in the middle of a run also breaks
+                // the link of the record after it, which a range read checks first.
+                if let Some(last) = answer.records.last_mut() {
+                    last.payload = b"tampered".to_vec();
                 }
+            }
+            if matches!(request, RequestPayload::ReadVerifiedRange(_)) {
+                return ResponsePayload::VerifiedRange(log.as_range(answer));
             }
             ResponsePayload::ReadVerified(answer)
         }

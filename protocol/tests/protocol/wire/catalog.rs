@@ -416,6 +416,15 @@ fn extension_requests() -> Vec<(String, Message)> {
                 break_glass_reason: None,
             }),
         ),
+        (
+            "ext/request/read-verified-range",
+            RequestPayload::ReadVerifiedRange(ReadVerifiedRequest {
+                stream_id: StreamId(1),
+                from_offset: Offset(1),
+                max_bytes: 4096,
+                trusted_size: Some(2),
+            }),
+        ),
     ];
     pairs
         .into_iter()
@@ -532,12 +541,30 @@ fn extension_responses() -> Vec<(String, Message)> {
                 rows: vec![extension_values()],
             }),
         ),
+        ("ext/response/verified-range", verified_range_response()),
     ];
     pairs
         .into_iter()
         .zip(20u64..)
         .map(|((name, payload), id)| (name.to_owned(), response(id, payload)))
         .collect()
+}
+
+fn verified_range_response() -> ResponsePayload {
+    let record = |offset: u64, prev: u8, payload: &str| RangeRecord {
+        offset: Offset(offset),
+        timestamp_ns: 1_700_000_000_000_000_000 + offset,
+        kind: 0,
+        prev_hash: hash(prev),
+        payload: payload.as_bytes().to_vec(),
+    };
+    ResponsePayload::VerifiedRange(VerifiedRangeResponse {
+        checkpoint: CHECKPOINT.into(),
+        records: vec![record(1, 0x11, "e1"), record(2, 0x12, "e2")],
+        range_proof: vec![hash(0x22)],
+        consistency_proof: vec![hash(0x33)],
+        next_offset: Some(Offset(3)),
+    })
 }
 
 fn read_verified_response() -> ResponsePayload {

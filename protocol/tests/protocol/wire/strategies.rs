@@ -232,6 +232,21 @@ fn extension_request_payload() -> BoxedStrategy<RequestPayload> {
         tenant_id()
             .prop_map(|tenant_id| R::ListApiKeys(ListApiKeysRequest { tenant_id }))
             .boxed(),
+        (
+            stream_id(),
+            offset(),
+            any::<u64>(),
+            proptest::option::of(any::<u64>()),
+        )
+            .prop_map(|(stream_id, from_offset, max_bytes, trusted_size)| {
+                R::ReadVerifiedRange(ReadVerifiedRequest {
+                    stream_id,
+                    from_offset,
+                    max_bytes,
+                    trusted_size,
+                })
+            })
+            .boxed(),
     ])
     .boxed()
 }
@@ -308,6 +323,25 @@ pub fn response_payload() -> BoxedStrategy<ResponsePayload> {
         extension_response_payload(),
     ])
     .boxed()
+}
+
+fn range_record() -> impl Strategy<Value = RangeRecord> {
+    (
+        offset(),
+        any::<u64>(),
+        any::<u8>(),
+        any::<[u8; 32]>(),
+        bytes(),
+    )
+        .prop_map(
+            |(offset, timestamp_ns, kind, prev_hash, payload)| RangeRecord {
+                offset,
+                timestamp_ns,
+                kind,
+                prev_hash: Hash(prev_hash),
+                payload,
+            },
+        )
 }
 
 fn verified_record() -> impl Strategy<Value = VerifiedRecord> {
@@ -400,6 +434,25 @@ fn extension_response_payload() -> BoxedStrategy<ResponsePayload> {
         )
         .prop_map(|keys| R::ApiKeys(ApiKeysResponse { keys }))
         .boxed(),
+        (
+            text(),
+            prop::collection::vec(range_record(), 0..3),
+            hashes(),
+            hashes(),
+            proptest::option::of(offset()),
+        )
+            .prop_map(
+                |(checkpoint, records, range_proof, consistency_proof, next_offset)| {
+                    R::VerifiedRange(VerifiedRangeResponse {
+                        checkpoint,
+                        records,
+                        range_proof,
+                        consistency_proof,
+                        next_offset,
+                    })
+                },
+            )
+            .boxed(),
     ])
     .boxed()
 }

@@ -25,6 +25,7 @@ pub(super) const fn is_tenant_scoped(payload: &RequestPayload) -> bool {
             | RequestPayload::StreamInfo(_)
             | RequestPayload::Subscribe(_)
             | RequestPayload::ReadVerified(_)
+            | RequestPayload::ReadVerifiedRange(_)
             | RequestPayload::GetCheckpoint(_)
             | RequestPayload::ConsistencyProof(_)
     )
@@ -91,6 +92,11 @@ pub(super) async fn execute<B: Backend>(
         RequestPayload::ReadVerified(mut request) => {
             request.max_bytes = request.max_bytes.min(read_limit);
             ResponsePayload::ReadVerified(backend.read_verified(tenant_id, request).await?)
+        }
+        RequestPayload::ReadVerifiedRange(mut request) => {
+            request.max_bytes = request.max_bytes.min(read_limit);
+            let answer = backend.read_verified_range(tenant_id, request).await?;
+            ResponsePayload::VerifiedRange(answer)
         }
         RequestPayload::GetCheckpoint(request) => {
             let checkpoint = backend.checkpoint(tenant_id, request.stream_id).await?;

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use kimberlite_protocol::message::{
     ApiKeyInfo, Audit, QueryAtRequest, QueryRequest, QueryResponse, ReadEventsResponse,
-    ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo,
+    ReadVerifiedRequest, ReadVerifiedResponse, TenantInfo, VerifiedRangeResponse,
 };
 use kimberlite_protocol::{ErrorCode, Hash, Offset, StreamId, TenantId, Value};
 use kimberlite_server::{
@@ -311,6 +311,14 @@ impl Backend for MemoryBackend {
         _tenant_id: TenantId,
         _request: ReadVerifiedRequest,
     ) -> BackendResult<ReadVerifiedResponse> {
+        Err(unverifiable())
+    }
+
+    async fn read_verified_range(
+        &self,
+        _tenant_id: TenantId,
+        _request: ReadVerifiedRequest,
+    ) -> BackendResult<VerifiedRangeResponse> {
         Err(unverifiable())
     }
 

@@ -56,7 +56,9 @@ pub use records::{RecordKind, SqlLogPayload, SYSTEM_STREAM};
 pub use recovery::RecoveryReport;
 pub use shared::{CommitListener, EngineStats};
 pub use stored_record::{Sealing, StoredRecord, StoredRecordError};
-pub use verified::{ProvenRecord, ProvenRecords, VerifiedRead, VerifiedRecord};
+pub use verified::{
+    ProofShape, ProvenRecord, ProvenRecords, VerifiedRead, VerifiedReadRequest, VerifiedRecord,
+};
 
 pub(crate) use complete_appends::{AppendAssembler, Fed, Orphan};
 pub(crate) use records::{recompute_hash, Chain};

@@ -6,9 +6,9 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use kimberlite_protocol::{StreamId, TenantId};
+use kimberlite_protocol::{Hash, StreamId, TenantId};
 
 use crate::index::StreamIndexes;
 
@@ -24,6 +24,19 @@ pub struct StreamHandle {
     pub stream_id: StreamId,
     committed: AtomicU64,
     indexes: RwLock<StreamIndexes>,
+    /// The last checkpoint signed for this stream. Signing is deterministic
+    /// (Ed25519) over (size, root, last commit time), all fixed once durable, so
+    /// a note found here for the same size and root is the one signing again
+    /// would make; readers of an idle stream then share one signature.
+    last_signed: Mutex<Option<SignedNote>>,
+}
+
+/// A signed checkpoint note and the tree it commits to.
+#[derive(Clone, Debug)]
+pub(crate) struct SignedNote {
+    pub(crate) size: u64,
+    pub(crate) root: Hash,
+    pub(crate) note: String,
 }
 
 impl StreamHandle {
@@ -33,7 +46,27 @@ impl StreamHandle {
             stream_id: key.1,
             committed: AtomicU64::new(committed),
             indexes: RwLock::new(indexes),
+            last_signed: Mutex::new(None),
         }
+    }
+
+    /// The note last signed for `size` and `root`, if it is the latest one.
+    pub(crate) fn signed_note(&self, size: u64, root: &Hash) -> Option<String> {
+        let last = self
+            .last_signed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        last.as_ref()
+            .filter(|signed| signed.size == size && signed.root == *root)
+            .map(|signed| signed.note.clone())
+    }
+
+    /// Remembers the latest signed note.
+    pub(crate) fn remember_signed(&self, signed: SignedNote) {
+        *self
+            .last_signed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(signed);
     }
 
     /// Number of durable, indexed records.

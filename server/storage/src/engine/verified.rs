@@ -12,7 +12,7 @@ use kimberlite_protocol::{Hash, Offset, StreamId, TenantId};
 
 use super::error::EngineError;
 use super::records::open_payload;
-use super::streams::StreamHandle;
+use super::streams::{SignedNote, StreamHandle};
 use super::Engine;
 
 /// One record of a verified read, with what a client needs to check it.
@@ -28,8 +28,19 @@ pub struct VerifiedRecord {
     pub prev_hash: Hash,
     /// Plaintext payload.
     pub payload: Vec<u8>,
-    /// RFC 6962 inclusion proof at the checkpoint's size.
+    /// RFC 6962 inclusion proof at the checkpoint's size; empty in a read of
+    /// [`ProofShape::Range`], whose [`VerifiedRead::range_proof`] proves all.
     pub inclusion_proof: Vec<Hash>,
+}
+
+/// How a verified read proves its records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProofShape {
+    /// An RFC 6962 inclusion proof with each record (`kmb.verify/1`).
+    PerRecord,
+    /// One range proof for the whole run (`kmb.verify/2`): about `2 log2 n`
+    /// hashes per read instead of `log2 n` per record.
+    Range,
 }
 
 /// A verified read: records, the signed checkpoint they are proven against and,
@@ -42,6 +53,9 @@ pub struct VerifiedRead {
     pub size: u64,
     /// The records.
     pub records: Vec<VerifiedRecord>,
+    /// With [`ProofShape::Range`], the range proof of the records (empty when
+    /// none was read); empty with [`ProofShape::PerRecord`].
+    pub range_proof: Vec<Hash>,
     /// Consistency proof from the trusted size, when one was given.
     pub consistency_proof: Option<Vec<Hash>>,
 }
@@ -74,6 +88,21 @@ pub struct ProvenRecords {
     pub records: Vec<ProvenRecord>,
 }
 
+/// What a verified read asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerifiedReadRequest {
+    /// The first offset read.
+    pub from_offset: Offset,
+    /// At most this many records.
+    pub max_events: u32,
+    /// Records are added while the payload bytes so far are below this.
+    pub max_bytes: u64,
+    /// The client's trusted tree size, for a consistency proof.
+    pub trusted_size: Option<u64>,
+    /// How the records are proven.
+    pub shape: ProofShape,
+}
+
 /// What to read under a checkpoint.
 struct Window {
     from: u64,
@@ -96,23 +125,40 @@ impl Engine {
         max_bytes: u64,
         trusted_size: Option<u64>,
     ) -> Result<VerifiedRead, EngineError> {
+        let read = VerifiedReadRequest {
+            from_offset,
+            max_events,
+            max_bytes,
+            trusted_size,
+            shape: ProofShape::PerRecord,
+        };
+        self.read_verified_as(tenant_id, stream_id, read)
+    }
+
+    /// [`Engine::read_verified`] with the records proven as `read.shape` says.
+    pub fn read_verified_as(
+        &self,
+        tenant_id: TenantId,
+        stream_id: StreamId,
+        read: VerifiedReadRequest,
+    ) -> Result<VerifiedRead, EngineError> {
         let handle = self.handle(tenant_id, stream_id)?;
-        let size = Self::checked_from(&handle, from_offset.get())?;
-        let consistency_proof = match trusted_size {
+        let size = Self::checked_from(&handle, read.from_offset.get())?;
+        let consistency_proof = match read.trusted_size {
             Some(trusted) => Some(Self::proof_between(&handle, trusted, size)?),
             None => None,
         };
         let checkpoint = self.signed_checkpoint(&handle, size)?;
         let data_key = self.shared.data_key(tenant_id)?;
         let window = Window {
-            from: from_offset.get(),
+            from: read.from_offset.get(),
             size,
-            max_records: max_events as usize,
-            max_bytes,
+            max_records: read.max_events as usize,
+            max_bytes: read.max_bytes,
         };
         let mut records = Vec::new();
         let mut bytes = 0u64;
-        let proofs = self.walk(&handle, &window, |record| {
+        let end = self.walk(&handle, &window, |record| {
             let payload = open_payload(&record, data_key.as_deref())?;
             bytes += payload.len() as u64;
             records.push(VerifiedRecord {
@@ -125,13 +171,24 @@ impl Engine {
             });
             Ok(bytes)
         })?;
-        for (record, proof) in records.iter_mut().zip(proofs) {
-            record.inclusion_proof = proof;
+        let mut range_proof = Vec::new();
+        match read.shape {
+            ProofShape::PerRecord => {
+                let proofs = handle.indexes().inclusion_proofs(window.from, end, size)?;
+                for (record, proof) in records.iter_mut().zip(proofs) {
+                    record.inclusion_proof = proof;
+                }
+            }
+            ProofShape::Range if end > window.from => {
+                range_proof = handle.indexes().range_proof(window.from, end, size)?;
+            }
+            ProofShape::Range => {}
         }
         Ok(VerifiedRead {
             checkpoint,
             size,
             records,
+            range_proof,
             consistency_proof,
         })
     }
@@ -160,7 +217,7 @@ impl Engine {
             max_bytes: u64::MAX,
         };
         let mut records = Vec::new();
-        let proofs = self.walk(&handle, &window, |record| {
+        let end = self.walk(&handle, &window, |record| {
             records.push(ProvenRecord {
                 offset: record.offset,
                 timestamp_ns: record.timestamp_ns,
@@ -171,6 +228,7 @@ impl Engine {
             });
             Ok(0)
         })?;
+        let proofs = handle.indexes().inclusion_proofs(window.from, end, size)?;
         for (record, proof) in records.iter_mut().zip(proofs) {
             record.inclusion_proof = proof;
         }
@@ -182,25 +240,23 @@ impl Engine {
     }
 
     /// Visits the records of `window` (`visit` returns the bytes read so far,
-    /// which bound the walk), then returns their inclusion proofs in order,
-    /// built together: consecutive leaves share most proof nodes, so the run
-    /// costs about one read per tree level instead of one per level and record.
+    /// which bound the walk) and returns the offset after the last one. The
+    /// callers then build the run's proofs together: consecutive leaves share
+    /// most proof nodes, so a run costs about one read per tree level instead
+    /// of one per level and record.
     fn walk(
         &self,
         handle: &StreamHandle,
         window: &Window,
         mut visit: impl FnMut(super::StoredRecord) -> Result<u64, EngineError>,
-    ) -> Result<Vec<Vec<Hash>>, EngineError> {
+    ) -> Result<u64, EngineError> {
         let (mut offset, mut bytes, mut count) = (window.from, 0u64, 0usize);
         while offset < window.size && bytes < window.max_bytes && count < window.max_records {
             bytes = visit(self.stored_record(handle, offset)?)?;
             offset += 1;
             count += 1;
         }
-        let proofs = handle
-            .indexes()
-            .inclusion_proofs(window.from, offset, window.size)?;
-        Ok(proofs)
+        Ok(offset)
     }
 
     /// A signed checkpoint of the stream at `size` (its durable length if `None`).
@@ -271,10 +327,14 @@ impl Engine {
     }
 
     /// Signs a checkpoint of `handle`'s stream at `size` (at most its length),
-    /// with the last record's commit time as an extension line.
+    /// with the last record's commit time as an extension line; the note last
+    /// signed for the same size and root is reused (it is the same bytes).
     fn signed_checkpoint(&self, handle: &StreamHandle, size: u64) -> Result<String, EngineError> {
         let indexes = handle.indexes();
         let root = indexes.root_at(size)?;
+        if let Some(note) = handle.signed_note(size, &root) {
+            return Ok(note);
+        }
         let mut extensions = Vec::new();
         if let Some(last) = size.checked_sub(1) {
             if let Some((_, timestamp_ns)) = indexes.offsets_get(last)? {
@@ -293,7 +353,13 @@ impl Engine {
             root,
             extensions,
         };
-        sign_checkpoint(&checkpoint, &self.shared.signer)
-            .map_err(|error| EngineError::Failed(format!("signing a checkpoint: {error}")))
+        let note = sign_checkpoint(&checkpoint, &self.shared.signer)
+            .map_err(|error| EngineError::Failed(format!("signing a checkpoint: {error}")))?;
+        handle.remember_signed(SignedNote {
+            size,
+            root,
+            note: note.clone(),
+        });
+        Ok(note)
     }
 }

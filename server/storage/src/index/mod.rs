@@ -156,6 +156,11 @@ impl StreamIndexes {
         self.tree.inclusion_proofs(from, to, size)
     }
 
+    /// Range proof of records `from..to` in the tree of size `size`.
+    pub fn range_proof(&self, from: u64, to: u64, size: u64) -> Result<Vec<Hash>, IndexError> {
+        self.tree.range_proof(from, to, size)
+    }
+
     /// Consistency proof from `old_size` to `new_size`.
     pub fn consistency_proof(&self, old_size: u64, new_size: u64) -> Result<Vec<Hash>, IndexError> {
         self.tree.consistency_proof(old_size, new_size)

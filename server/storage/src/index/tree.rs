@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use kimberlite_protocol::merkle::{
-    consistency_proof_ranges, empty_root, inclusion_proof_ranges, node_hash,
+    consistency_proof_ranges, empty_root, inclusion_proof_ranges, node_hash, range_proof_ranges,
     root_from_perfect_subtrees, SubtreeRange,
 };
 use kimberlite_protocol::{Hash, HASH_LEN};
@@ -137,6 +137,16 @@ impl HashTree {
     pub fn consistency_proof(&self, old_size: u64, new_size: u64) -> Result<Vec<Hash>, IndexError> {
         self.check_size(new_size)?;
         consistency_proof_ranges(old_size, new_size)?
+            .into_iter()
+            .map(|range| self.range_hash(range))
+            .collect()
+    }
+
+    /// The range proof of leaves `from..to` in the tree of size `size`: about
+    /// `2 log2 size` stored nodes, whatever the length of the run.
+    pub fn range_proof(&self, from: u64, to: u64, size: u64) -> Result<Vec<Hash>, IndexError> {
+        self.check_size(size)?;
+        range_proof_ranges(from, to, size)?
             .into_iter()
             .map(|range| self.range_hash(range))
             .collect()

@@ -13,11 +13,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use kimberlite_protocol::checkpoint::{checkpoint_origin, open_checkpoint, Checkpoint};
-use kimberlite_protocol::merkle::{verify_consistency, verify_inclusion};
+use kimberlite_protocol::merkle::{verify_consistency, verify_inclusion, verify_range};
 use kimberlite_protocol::note::NoteVerifier;
 use kimberlite_protocol::record::{genesis_hash, RecordKind, RecordRef};
 use kimberlite_protocol::{DataClass, ErrorCode, Hash, Offset, Placement, StreamId, TenantId};
-use kimberlite_storage::engine::{Clock, Engine, EngineConfig, EngineError, VerifiedRead};
+use kimberlite_storage::engine::{
+    Clock, Engine, EngineConfig, EngineError, ProofShape, VerifiedRead, VerifiedReadRequest,
+};
 use kimberlite_storage::io::fault::FaultVfs;
 use kimberlite_storage::io::os::OsVfs;
 use kimberlite_storage::io::{OpenMode, Vfs};
@@ -96,6 +98,53 @@ fn event(index: usize) -> Vec<u8> {
 
 /// Checks a verified read as a client would: signature, inclusion of every
 /// record recomputed from its bytes, chain links, and consistency with `trusted`.
+/// The same read as `per_record` with one range proof: the same records and
+/// checkpoint, and a proof that leads from their hashes to `root`.
+fn check_range_read(
+    engine: &Engine,
+    (tenant, stream): (TenantId, StreamId),
+    per_record: &VerifiedRead,
+    root: Hash,
+) {
+    let from = per_record.records[0].offset;
+    let request = VerifiedReadRequest {
+        from_offset: from,
+        max_events: 1_000,
+        max_bytes: 1 << 20,
+        trusted_size: None,
+        shape: ProofShape::Range,
+    };
+    let read = engine.read_verified_as(tenant, stream, request).unwrap();
+    assert_eq!(
+        read.checkpoint, per_record.checkpoint,
+        "the same signed note"
+    );
+    let leaves: Vec<Hash> = read
+        .records
+        .iter()
+        .zip(&per_record.records)
+        .map(|(record, twin)| {
+            assert!(record.inclusion_proof.is_empty());
+            assert_eq!(
+                (record.offset, &record.payload),
+                (twin.offset, &twin.payload)
+            );
+            RecordRef {
+                tenant_id: tenant,
+                stream_id: stream,
+                offset: record.offset,
+                timestamp_ns: record.timestamp_ns,
+                kind: RecordKind::from_u8(record.kind).unwrap(),
+                prev_hash: record.prev_hash,
+                payload: &record.payload,
+            }
+            .hash()
+        })
+        .collect();
+    assert_eq!(leaves.len(), per_record.records.len());
+    verify_range(&leaves, from.get(), read.size, &read.range_proof, &root).unwrap();
+}
+
 fn check_verified(
     engine: &Engine,
     (tenant, stream): (TenantId, StreamId),
@@ -204,6 +253,7 @@ fn verified_reads_prove_records_and_history() {
         assert_eq!(read.records.len(), written - from.get() as usize);
         assert_eq!(read.records[0].payload, event(from.get() as usize));
         let root = check_verified(&engine, (T1, id), &read, trusted);
+        check_range_read(&engine, (T1, id), &read, root);
         trusted = Some((read.size, root));
     }
     // A checkpoint at an older size, and a proof from it, verify too.
