@@ -14,7 +14,7 @@ use sqlparser::ast::Statement;
 
 use crate::audit::AuditInfo;
 use crate::catalog_views::{describe, history, show_streams, show_tables};
-use crate::commit::{append_now, pipeline, Pending};
+use crate::commit::{append_now, pipeline, Durable, Pending};
 use crate::error::SqlError;
 use crate::flight::Flight;
 use crate::front::{parse, Parsed, TimeTravel};
@@ -53,6 +53,46 @@ pub struct TenantSlot {
     store: Mutex<TenantStore>,
     /// Records queued for the log but not yet durable.
     pub flight: Arc<Flight>,
+}
+
+impl TenantSlot {
+    /// Takes the tenant's statement lock.
+    fn lock_store(&self) -> MutexGuard<'_, TenantStore> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Commits the views' open transaction before a read.
+    fn prepare_for_read(&self, store: &mut TenantStore) -> Result<(), SqlError> {
+        store
+            .prepare_for_read()
+            .inspect_err(|_| self.flight.mark_broken())
+    }
+
+    /// Commits the views' open transaction unless records still in flight
+    /// may add to it (their statements settle in turn). A failed commit
+    /// leaves the views behind the log, so they are marked for a rebuild;
+    /// the log, not the views, answers for the statements.
+    fn settle(&self, store: &mut TenantStore) {
+        if !store.should_commit(!self.flight.is_idle()) {
+            return;
+        }
+        if let Err(error) = store.commit() {
+            tracing::warn!(%error, "SQL view commit failed; the views are rebuilt from the log");
+            self.flight.mark_broken();
+        }
+    }
+
+    /// After a statement's record is durable: commits the views' open
+    /// transaction if that was the last record in flight, unless another
+    /// statement holds the lock (it settles the transaction itself).
+    fn settle_after_durable(&self) {
+        if !self.flight.is_idle() {
+            return;
+        }
+        if let Ok(mut store) = self.store.try_lock() {
+            self.settle(&mut store);
+        }
+    }
 }
 
 /// What readers may see: the log positions before `limit`.
@@ -113,13 +153,13 @@ impl SqlEngine {
     ) -> Result<QueryOutput, SqlError> {
         let parsed = parse(sql)?;
         let slot = self.slot(tenant)?;
-        let mut store = slot.store.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut store = slot.lock_store();
         let seen = self.catch_up(tenant, &slot, &mut store)?;
         let extended = context.extended_values;
         let writes = matches!(&parsed, Parsed::Sql(statement, _)
             if !matches!(**statement, Statement::Query(_) | Statement::Explain { .. }));
         if !writes {
-            store.flush_commit_times()?;
+            slot.prepare_for_read(&mut store)?;
         }
         match parsed {
             Parsed::ShowTables => Ok(show_tables(&store)),
@@ -165,9 +205,9 @@ impl SqlEngine {
     ) -> Result<QueryOutput, SqlError> {
         let parsed = parse(sql)?;
         let slot = self.slot(tenant)?;
-        let mut store = slot.store.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut store = slot.lock_store();
         let seen = self.catch_up(tenant, &slot, &mut store)?;
-        store.flush_commit_times()?;
+        slot.prepare_for_read(&mut store)?;
         let visibility = self.visibility(tenant, &store, seen, TimeTravel::Offset(position))?;
         match parsed {
             Parsed::Sql(statement, None) => match *statement {
@@ -214,6 +254,8 @@ impl SqlEngine {
         }
     }
 
+    /// Plans and stages a write under the tenant's lock, settles the views'
+    /// transaction, and answers once the record is durable.
     #[allow(
         clippy::too_many_arguments,
         reason = "the statement, its tenant's locked views and what they let readers see"
@@ -228,11 +270,42 @@ impl SqlEngine {
         params: &[Value],
         context: &SqlContext,
     ) -> Result<QueryOutput, SqlError> {
-        let Some(mut plan) = plan(&store, statement, params)? else {
-            return Ok(QueryOutput::Written {
+        // Planning reads the views inside the transaction the record joins.
+        let staged = store.begin().and_then(|()| {
+            self.stage_write(tenant, slot, &mut store, seen, statement, params, context)
+        });
+        slot.settle(&mut store);
+        drop(store);
+        match staged? {
+            Staged::Answered(output) => output,
+            Staged::Pipelined(output, durable) => {
+                let durable = durable.wait();
+                slot.settle_after_durable();
+                durable?;
+                output
+            }
+        }
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the statement, its tenant's locked views and what they let readers see"
+    )]
+    fn stage_write(
+        &self,
+        tenant: TenantId,
+        slot: &TenantSlot,
+        store: &mut TenantStore,
+        seen: Seen,
+        statement: &Statement,
+        params: &[Value],
+        context: &SqlContext,
+    ) -> Result<Staged, SqlError> {
+        let Some(mut plan) = plan(store, statement, params)? else {
+            return Ok(Staged::Answered(Ok(QueryOutput::Written {
                 rows_affected: 0,
-                log_offset: seen.length(&store).saturating_sub(1),
-            });
+                log_offset: seen.length(store).saturating_sub(1),
+            })));
         };
         plan.record.audit = context.audit.clone();
         let rows_affected = plan.record.rows_affected;
@@ -240,29 +313,15 @@ impl SqlEngine {
             table_changes: plan.table_changes,
             record: plan.record,
         };
+        let returning = plan.returning;
         if !pending.only_rows() {
-            let position = append_now(&self.engine, tenant, slot, &mut store, pending)?;
-            return answer(
-                &store,
-                plan.returning,
-                params,
-                context,
-                rows_affected,
-                position,
-            );
+            let position = append_now(&self.engine, tenant, slot, store, pending)?;
+            let output = answer(store, returning, params, context, rows_affected, position);
+            return Ok(Staged::Answered(output));
         }
-        let (position, durable) = pipeline(&self.engine, tenant, slot, &mut store, pending)?;
-        let output = answer(
-            &store,
-            plan.returning,
-            params,
-            context,
-            rows_affected,
-            position,
-        );
-        drop(store);
-        durable.wait()?;
-        output
+        let (position, durable) = pipeline(&self.engine, tenant, slot, store, pending)?;
+        let output = answer(store, returning, params, context, rows_affected, position);
+        Ok(Staged::Pipelined(output, durable))
     }
 
     fn set_retention(
@@ -422,6 +481,14 @@ impl SqlEngine {
         }
         Ok(())
     }
+}
+
+/// A write staged under the lock.
+enum Staged {
+    /// Nothing left to wait for.
+    Answered(Result<QueryOutput, SqlError>),
+    /// The answer, to give once the record is durable.
+    Pipelined(Result<QueryOutput, SqlError>, Durable),
 }
 
 /// The answer to a write: its `RETURNING` rows, or its count and position.

@@ -66,6 +66,11 @@ impl Flight {
         }
     }
 
+    /// Whether no record is in flight.
+    pub fn is_idle(&self) -> bool {
+        self.lock().pending.is_empty()
+    }
+
     /// The views no longer match the log.
     pub fn mark_broken(&self) {
         self.lock().broken = true;

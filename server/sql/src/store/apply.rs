@@ -1,5 +1,6 @@
 //! Applying SQL log records to the store: catalog changes first, then row
-//! versions, then the audit row and the next position, in one transaction.
+//! versions, then the audit row and the next position, in the open
+//! transaction.
 
 use kimberlite_kernel::{ColumnDef, TableAlteration, TableChange, TableSchema};
 use rusqlite::Connection;
@@ -37,14 +38,13 @@ fn store_error(error: &rusqlite::Error) -> SqlError {
 }
 
 impl TenantStore {
-    /// Applies records in order, all in one transaction. Each must be the next
-    /// position; on failure nothing is applied.
+    /// Applies records in order in the open transaction. Each must be the
+    /// next position. On failure the transaction is rolled back: the store
+    /// is back at its last commit (behind the log) and must be rebuilt or
+    /// caught up.
     pub fn apply(&mut self, records: &[LoggedRecord]) -> Result<(), SqlError> {
-        self.writer
-            .execute_batch("BEGIN")
-            .map_err(|e| store_error(&e))?;
+        self.begin()?;
         let mut next = self.next_position;
-        let kept_times = self.commit_times.clone();
         let result = self.write_commit_times();
         let result = result.and_then(|()| {
             records.iter().try_for_each(|logged| {
@@ -59,21 +59,15 @@ impl TenantStore {
                 Ok(())
             })
         });
-        let result = result.and_then(|()| {
-            write_meta(&self.writer, "next_position", to_i64(next))?;
-            self.writer
-                .execute_batch("COMMIT")
-                .map_err(|e| store_error(&e))
-        });
+        let result = result.and_then(|()| write_meta(&self.writer, "next_position", to_i64(next)));
         match result {
             Ok(()) => {
                 self.next_position = next;
+                self.uncommitted += records.len();
                 Ok(())
             }
             Err(error) => {
-                let _rolled_back = self.writer.execute_batch("ROLLBACK");
-                self.commit_times = kept_times;
-                self.tables = super::entry::load_current(&self.writer)?;
+                self.roll_back()?;
                 Err(error)
             }
         }

@@ -78,11 +78,11 @@ pub fn read_meta(connection: &Connection, key: &str) -> Result<Option<i64>, SqlE
 /// Sets a value of `kmb_meta`.
 pub fn write_meta(connection: &Connection, key: &str, value: i64) -> Result<(), SqlError> {
     connection
-        .execute(
+        .prepare_cached(
             "INSERT INTO kmb_meta (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            rusqlite::params![key, value],
         )
+        .and_then(|mut statement| statement.execute(rusqlite::params![key, value]))
         .map(|_| ())
         .map_err(|error| SqlError::store(&error))
 }

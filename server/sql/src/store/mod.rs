@@ -9,11 +9,15 @@
 //! `c<n>` per user column. Commit times live only in the audit rows (one per
 //! record, by position), so a record applied before it is durable needs one
 //! row updated when its commit time is known. The file is a cache: deleting
-//! it rebuilds it from the log.
+//! it rebuilds it from the log. Records are applied inside a transaction that
+//! stays open across statements (see `transaction.rs`).
 
 mod apply;
 mod entry;
 mod layout;
+#[cfg(test)]
+mod tests;
+mod transaction;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,8 +40,12 @@ pub struct TenantStore {
     reader: Connection,
     tables: BTreeMap<String, TableEntry>,
     next_position: u64,
-    /// Commit times learnt but not yet written (see [`Self::note_commit_times`]).
+    /// Commit times learnt and not yet committed (see [`Self::note_commit_times`]).
     commit_times: Vec<(u64, u64)>,
+    /// How many of `commit_times` the open transaction has written.
+    times_written: usize,
+    /// Records applied in the open transaction.
+    uncommitted: usize,
 }
 
 impl std::fmt::Debug for TenantStore {
@@ -109,6 +117,8 @@ impl TenantStore {
             tables,
             next_position: u64::try_from(next_position).unwrap_or(0),
             commit_times: Vec::new(),
+            times_written: 0,
+            uncommitted: 0,
         }))
     }
 
@@ -162,37 +172,20 @@ impl TenantStore {
 
     /// Keeps the commit times of records applied before they were durable;
     /// they are written with the next applied record or by
-    /// [`Self::flush_commit_times`], whichever comes first.
+    /// [`Self::prepare_for_read`], whichever comes first.
     pub fn note_commit_times(&mut self, times: Vec<(u64, u64)>) {
         self.commit_times.extend(times);
     }
 
-    /// Writes the commit times kept so far (before a read that may show them).
-    pub fn flush_commit_times(&mut self) -> Result<(), SqlError> {
-        if self.commit_times.is_empty() {
-            return Ok(());
-        }
-        self.writer
-            .execute_batch("BEGIN")
-            .map_err(|error| SqlError::store(&error))?;
-        let written = self.write_commit_times().and_then(|()| {
-            self.writer
-                .execute_batch("COMMIT")
-                .map_err(|error| SqlError::store(&error))
-        });
-        if written.is_err() {
-            let _rolled_back = self.writer.execute_batch("ROLLBACK");
-        }
-        written
-    }
-
-    /// Writes the kept commit times inside the caller's transaction.
+    /// Writes the kept commit times not yet written inside the open
+    /// transaction; they are forgotten only once it commits, so a rollback
+    /// loses none.
     fn write_commit_times(&mut self) -> Result<(), SqlError> {
         let mut statement = self
             .writer
             .prepare_cached("UPDATE kmb_audit SET timestamp = ?2 WHERE position = ?1")
             .map_err(|error| SqlError::store(&error))?;
-        for (position, timestamp_ns) in &self.commit_times {
+        for (position, timestamp_ns) in &self.commit_times[self.times_written..] {
             let position = i64::try_from(*position).unwrap_or(i64::MAX);
             let timestamp_ns = i64::try_from(*timestamp_ns).unwrap_or(i64::MAX);
             statement
@@ -200,7 +193,7 @@ impl TenantStore {
                 .map_err(|error| SqlError::store(&error))?;
         }
         drop(statement);
-        self.commit_times.clear();
+        self.times_written = self.commit_times.len();
         Ok(())
     }
 
@@ -209,8 +202,8 @@ impl TenantStore {
         let sql = format!("SELECT max(kmb_row) FROM {}", table.sqlite_name());
         let max: Option<i64> = self
             .writer
-            .query_row(&sql, [], |row| row.get(0))
-            .optional()
+            .prepare_cached(&sql)
+            .and_then(|mut statement| statement.query_row([], |row| row.get(0)).optional())
             .map_err(|error| SqlError::store(&error))?
             .flatten();
         Ok(max.map_or(1, |max| max + 1))
