@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use kimberlite::{Client, ConnectOptions, DataClass, Offset, Placement, StreamId, TenantId};
 use kimberlite_server::{AdminToken, AuthMode, EngineBackend, Server, ServerConfig};
-use kimberlite_storage::engine::{Engine, EngineConfig};
+use kimberlite_storage::engine::{Engine, EngineConfig, ProofShape, VerifiedReadRequest};
 use kimberlite_storage::io::os::OsVfs;
 use kimberlite_storage::io::Vfs;
 
@@ -203,15 +203,18 @@ fn engine_read_passes(
         let mut offset = 0;
         while offset < size {
             let count = if verified {
-                let read = engine.read_verified(
-                    TENANT,
-                    stream,
-                    Offset(offset),
-                    u32::MAX,
+                // The proof shape the server answers the client with (kmb.verify/2).
+                let request = VerifiedReadRequest {
+                    from_offset: Offset(offset),
+                    max_events: u32::MAX,
                     max_bytes,
-                    Some(size),
-                )?;
-                read.records.len()
+                    trusted_size: Some(size),
+                    shape: ProofShape::Range,
+                };
+                engine
+                    .read_verified_as(TENANT, stream, request)?
+                    .records
+                    .len()
             } else {
                 engine
                     .read(TENANT, stream, Offset(offset), max_bytes)?

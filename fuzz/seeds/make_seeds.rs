@@ -149,6 +149,12 @@ fn requests(statements: &[String]) -> Vec<RequestPayload> {
             max_bytes: 1 << 20,
             trusted_size: Some(1),
         }),
+        RequestPayload::ReadVerifiedRange(ReadVerifiedRequest {
+            stream_id: stream,
+            from_offset: Offset(1),
+            max_bytes: 1 << 20,
+            trusted_size: Some(1),
+        }),
         RequestPayload::GetCheckpoint(GetCheckpointRequest { stream_id: stream }),
         RequestPayload::ConsistencyProof(ConsistencyProofRequest {
             stream_id: stream,

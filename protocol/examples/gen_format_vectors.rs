@@ -26,7 +26,7 @@ use kimberlite_protocol::checkpoint::{
 };
 use kimberlite_protocol::merkle::{
     consistency_proof, consistency_proof_ranges, empty_root, inclusion_proof,
-    inclusion_proof_ranges, root,
+    inclusion_proof_ranges, range_proof, range_proof_ranges, root,
 };
 use kimberlite_protocol::record::{genesis_hash, record_hash, RecordRef};
 use kimberlite_protocol::{StreamId, TenantId};
@@ -167,17 +167,51 @@ fn merkle_json() -> Result<Json> {
             "proof_ranges": ranges.iter().map(|r| [r.start, r.len]).collect::<Vec<_>>(),
         }));
     }
+    let mut range_cases: Vec<(u64, u64, u64)> = Vec::new();
+    for n in 1..=8 {
+        for from in 0..n {
+            range_cases.extend((from + 1..=n).map(|to| (from, to, n)));
+        }
+    }
+    range_cases.extend([
+        (0, 64, 1000),
+        (100, 164, 1000),
+        (936, 1000, 1000),
+        (4000, 4097, 4097),
+    ]);
+    range_cases.extend([
+        (1, 4096, 4097),
+        (2048, 2049, 4097),
+        (17, 18, 129),
+        (0, 129, 129),
+    ]);
+    let mut range = Vec::new();
+    for (from, to, n) in range_cases {
+        let tree = &all[..n as usize];
+        let ranges = range_proof_ranges(from, to, n)?;
+        range.push(json!({
+            "from": from,
+            "to": to,
+            "size": n,
+            "root_hex": root(tree).to_hex(),
+            "proof_hex": hexes(&range_proof(tree, from, to)?),
+            "proof_ranges": ranges.iter().map(|r| [r.start, r.len]).collect::<Vec<_>>(),
+        }));
+    }
     Ok(json!({
         "description": "RFC 6962 trees over deterministic leaves: leaf i = SHA-256(0x00 || i as \
             u64 big-endian), i = 0, 1, 2, ... A tree of size n has leaves 0..n. \
             Proofs are RFC 9162 inclusion and consistency proofs (hashes in proof \
-            order). proof_ranges lists, per proof hash, the leaves [start, start + \
-            len) whose Merkle tree hash it is.",
+            order), and range proofs of the leaves [from, to) (kmb.verify/2, \
+            docs/protocol.md section 12: hashes left to right). proof_ranges \
+            lists, per proof hash, the leaves [start, start + len) whose Merkle \
+            tree hash it is.",
         "empty_root_hex": empty_root().to_hex(),
         "leaf_hashes_hex": hexes(&all[..64]),
         "roots": roots,
         "inclusion_proofs": inclusion,
         "consistency_proofs": consistency,
+        "range_proofs": range,
     }))
 }
 

@@ -112,7 +112,7 @@ impl RecordRef<'_> {
     /// The record hash: the leaf hash of the canonical encoding.
     #[must_use]
     pub fn hash(&self) -> Hash {
-        record_hash(&self.encode())
+        codec::hash_record(self)
     }
 
     /// An owned copy.

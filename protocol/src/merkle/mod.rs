@@ -24,6 +24,7 @@ pub use inclusion::{
 };
 pub use range::{root_from_perfect_subtrees, SubtreeRange};
 pub use range_proof::{range_proof, range_proof_len, range_proof_ranges, verify_range};
+pub(crate) use tree::LEAF_PREFIX;
 pub use tree::{empty_root, leaf_hash, node_hash, root, subtree_root};
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::RecordError;
 use super::{Record, RecordKind, RecordRef};
-use crate::merkle::leaf_hash;
+use crate::merkle::{leaf_hash, LEAF_PREFIX};
 use crate::{Hash, Offset, StreamId, TenantId, HASH_LEN};
 
 /// The only encoding version defined so far; the first byte of every record.
@@ -28,19 +28,41 @@ pub const GENESIS_DOMAIN: &[u8] = b"kimberlite/genesis/v1";
 /// batch limit lets through; encoding it would otherwise produce bytes that do not
 /// decode.
 pub fn encode_record(record: &RecordRef<'_>, out: &mut Vec<u8>) {
+    out.reserve(HEADER_LEN + record.payload.len());
+    out.extend_from_slice(&encode_header(record));
+    out.extend_from_slice(record.payload);
+}
+
+/// The record hash of `record`, without building its encoding: SHA-256 over the
+/// leaf prefix, the header and the payload in place (the same bytes as
+/// `record_hash(&record.encode())`).
+///
+/// # Panics
+/// As [`encode_record`].
+#[must_use]
+pub fn hash_record(record: &RecordRef<'_>) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update([LEAF_PREFIX]);
+    hasher.update(encode_header(record));
+    hasher.update(record.payload);
+    Hash(hasher.finalize().into())
+}
+
+/// The bytes of the encoding before the payload.
+fn encode_header(record: &RecordRef<'_>) -> [u8; HEADER_LEN] {
     let Ok(payload_len) = u32::try_from(record.payload.len()) else {
         panic!("record payload exceeds {MAX_PAYLOAD_LEN} bytes");
     };
-    out.reserve(HEADER_LEN + record.payload.len());
-    out.push(RECORD_VERSION);
-    out.extend_from_slice(&record.tenant_id.0.to_be_bytes());
-    out.extend_from_slice(&record.stream_id.0.to_be_bytes());
-    out.extend_from_slice(&record.offset.0.to_be_bytes());
-    out.extend_from_slice(&record.timestamp_ns.to_be_bytes());
-    out.push(record.kind.as_u8());
-    out.extend_from_slice(record.prev_hash.as_bytes());
-    out.extend_from_slice(&payload_len.to_be_bytes());
-    out.extend_from_slice(record.payload);
+    let mut header = [0u8; HEADER_LEN];
+    header[0] = RECORD_VERSION;
+    header[1..9].copy_from_slice(&record.tenant_id.0.to_be_bytes());
+    header[9..17].copy_from_slice(&record.stream_id.0.to_be_bytes());
+    header[17..25].copy_from_slice(&record.offset.0.to_be_bytes());
+    header[25..33].copy_from_slice(&record.timestamp_ns.to_be_bytes());
+    header[33] = record.kind.as_u8();
+    header[34..34 + HASH_LEN].copy_from_slice(record.prev_hash.as_bytes());
+    header[66..70].copy_from_slice(&payload_len.to_be_bytes());
+    header
 }
 
 /// Decodes one canonical record that fills `bytes` exactly.

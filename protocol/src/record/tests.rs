@@ -34,6 +34,14 @@ fn layout_is_fixed_width_big_endian() {
 }
 
 #[test]
+fn the_hash_is_the_leaf_hash_of_the_encoding() {
+    for payload in [&b""[..], b"xyz", &[7u8; 1500]] {
+        let record = sample(payload);
+        assert_eq!(record.hash(), record_hash(&record.encode()));
+    }
+}
+
+#[test]
 fn encode_appends() {
     let mut out = vec![0xff];
     encode_record(&sample(b""), &mut out);

@@ -5,7 +5,8 @@ use ed25519_dalek::SigningKey;
 use kimberlite_protocol::checkpoint::{open_checkpoint, sign_checkpoint, Checkpoint};
 use kimberlite_protocol::merkle::{
     consistency_proof, consistency_proof_ranges, empty_root, inclusion_proof,
-    inclusion_proof_ranges, root, verify_consistency, verify_inclusion, SubtreeRange,
+    inclusion_proof_ranges, range_proof, range_proof_ranges, root, verify_consistency,
+    verify_inclusion, verify_range, SubtreeRange,
 };
 use kimberlite_protocol::note::{open_note, NoteSigner, NoteVerifier};
 use kimberlite_protocol::record::{
@@ -117,6 +118,22 @@ fn merkle_roots_and_proofs() {
             ranges(entry)
         );
         verify_consistency(old_size, new_size, &old_root, &new_root, &proof).unwrap();
+    }
+    let range = entries(&vectors, "range_proofs");
+    assert!(range.len() >= 120);
+    for entry in range {
+        let (from, to, size) = (
+            number(entry, "from"),
+            number(entry, "to"),
+            number(entry, "size"),
+        );
+        let proof = hashes(entry, "proof_hex");
+        let tree_root = hash(entry, "root_hex");
+        let tree = &all[..size as usize];
+        assert_eq!(range_proof(tree, from, to).unwrap(), proof);
+        assert_eq!(range_proof_ranges(from, to, size).unwrap(), ranges(entry));
+        let run = &tree[from as usize..to as usize];
+        verify_range(run, from, size, &proof, &tree_root).unwrap();
     }
 }
 
