@@ -17,7 +17,7 @@ use crate::catalog_views::{describe, history, show_streams, show_tables};
 use crate::commit::{append_now, pipeline, Durable, Pending};
 use crate::error::SqlError;
 use crate::flight::Flight;
-use crate::front::{parse, Parsed, TimeTravel};
+use crate::front::{parse, LiteralRows, Parsed, TimeTravel};
 use crate::output::QueryOutput;
 use crate::query::{explain, query_rows};
 use crate::record::SqlRecord;
@@ -156,7 +156,7 @@ impl SqlEngine {
         let mut store = slot.lock_store();
         let seen = self.catch_up(tenant, &slot, &mut store)?;
         let extended = context.extended_values;
-        let writes = matches!(&parsed, Parsed::Sql(statement, _)
+        let writes = matches!(&parsed, Parsed::Sql { statement, .. }
             if !matches!(**statement, Statement::Query(_) | Statement::Explain { .. }));
         if !writes {
             slot.prepare_for_read(&mut store)?;
@@ -170,7 +170,11 @@ impl SqlEngine {
                 table,
                 min_history_ns,
             } => self.set_retention(tenant, &slot, &mut store, &table, min_history_ns, context),
-            Parsed::Sql(statement, time) => {
+            Parsed::Sql {
+                statement,
+                time,
+                rows,
+            } => {
                 let visibility = match time {
                     None => seen.current(),
                     Some(time) => self.visibility(tenant, &store, seen, time)?,
@@ -183,7 +187,13 @@ impl SqlEngine {
                         explain(&store, *statement, params, visibility)
                     }
                     other if time.is_none() => {
-                        self.write(tenant, &slot, store, seen, &other, params, context)
+                        let request = WriteRequest {
+                            statement: &other,
+                            rows: rows.as_ref(),
+                            params,
+                            context,
+                        };
+                        self.write(tenant, &slot, store, seen, &request)
                     }
                     _ => Err(SqlError::InvalidRequest(
                         "AS OF / AT OFFSET apply to queries only".into(),
@@ -210,7 +220,11 @@ impl SqlEngine {
         slot.prepare_for_read(&mut store)?;
         let visibility = self.visibility(tenant, &store, seen, TimeTravel::Offset(position))?;
         match parsed {
-            Parsed::Sql(statement, None) => match *statement {
+            Parsed::Sql {
+                statement,
+                time: None,
+                ..
+            } => match *statement {
                 Statement::Query(query) => {
                     query_rows(&store, *query, params, visibility, context.extended_values)
                 }
@@ -256,24 +270,18 @@ impl SqlEngine {
 
     /// Plans and stages a write under the tenant's lock, settles the views'
     /// transaction, and answers once the record is durable.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the statement, its tenant's locked views and what they let readers see"
-    )]
     fn write(
         &self,
         tenant: TenantId,
         slot: &TenantSlot,
         mut store: MutexGuard<'_, TenantStore>,
         seen: Seen,
-        statement: &Statement,
-        params: &[Value],
-        context: &SqlContext,
+        request: &WriteRequest<'_>,
     ) -> Result<QueryOutput, SqlError> {
         // Planning reads the views inside the transaction the record joins.
-        let staged = store.begin().and_then(|()| {
-            self.stage_write(tenant, slot, &mut store, seen, statement, params, context)
-        });
+        let staged = store
+            .begin()
+            .and_then(|()| self.stage_write(tenant, slot, &mut store, seen, request));
         slot.settle(&mut store);
         drop(store);
         match staged? {
@@ -287,21 +295,21 @@ impl SqlEngine {
         }
     }
 
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the statement, its tenant's locked views and what they let readers see"
-    )]
     fn stage_write(
         &self,
         tenant: TenantId,
         slot: &TenantSlot,
         store: &mut TenantStore,
         seen: Seen,
-        statement: &Statement,
-        params: &[Value],
-        context: &SqlContext,
+        request: &WriteRequest<'_>,
     ) -> Result<Staged, SqlError> {
-        let Some(mut plan) = plan(store, statement, params)? else {
+        let WriteRequest {
+            statement,
+            rows,
+            params,
+            context,
+        } = *request;
+        let Some(mut plan) = plan(store, statement, rows, params)? else {
             return Ok(Staged::Answered(Ok(QueryOutput::Written {
                 rows_affected: 0,
                 log_offset: seen.length(store).saturating_sub(1),
@@ -481,6 +489,16 @@ impl SqlEngine {
         }
         Ok(())
     }
+}
+
+/// A write statement and what it runs with.
+#[derive(Clone, Copy)]
+struct WriteRequest<'a> {
+    statement: &'a Statement,
+    /// The literal rows of an INSERT, read by the front end.
+    rows: Option<&'a LiteralRows>,
+    params: &'a [Value],
+    context: &'a SqlContext,
 }
 
 /// A write staged under the lock.

@@ -3,6 +3,7 @@
 //! (`AS OF TIMESTAMP`, `FOR SYSTEM_TIME AS OF`, `AT OFFSET`) taken out of the
 //! token stream, and everything else parsed by sqlparser.
 
+mod insert_rows;
 #[cfg(test)]
 mod tests;
 
@@ -13,6 +14,8 @@ use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::error::SqlError;
 use crate::temporal::parse_timestamp_ns;
+
+pub use insert_rows::LiteralRows;
 
 const NANOS_PER_DAY: u64 = 86_400 * 1_000_000_000;
 
@@ -43,8 +46,15 @@ pub enum Parsed {
         /// The minimum history, ns.
         min_history_ns: u64,
     },
-    /// Standard SQL, with the time the query reads at, if one was given.
-    Sql(Box<Statement>, Option<TimeTravel>),
+    /// Standard SQL.
+    Sql {
+        /// The statement (an INSERT with literal rows holds only its first).
+        statement: Box<Statement>,
+        /// The time a query reads at, if one was given.
+        time: Option<TimeTravel>,
+        /// The rows of an INSERT whose VALUES are all literals or parameters.
+        rows: Option<LiteralRows>,
+    },
 }
 
 /// The dialect statements are parsed with.
@@ -75,7 +85,8 @@ pub fn object_name(name: &ObjectName) -> Result<String, SqlError> {
 /// Parses one statement of our dialect.
 ///
 /// The text is tokenized once: the parser takes the tokens left after the
-/// time-travel clauses are removed, with their places in the original text.
+/// time-travel clauses (and the literal rows of an INSERT but its first)
+/// are removed, with their places in the original text.
 pub fn parse(sql: &str) -> Result<Parsed, SqlError> {
     let mut tokens = Tokenizer::new(&DIALECT, sql)
         .tokenize_with_location()
@@ -89,13 +100,18 @@ pub fn parse(sql: &str) -> Result<Parsed, SqlError> {
     if let Some(parsed) = own_statement(&tokens)? {
         return Ok(parsed);
     }
+    let rows = insert_rows::take_insert_rows(&mut tokens);
     let (tokens, time) = take_time_travel(tokens)?;
     let mut statements = Parser::new(&DIALECT)
         .with_tokens_with_locations(tokens)
         .parse_statements()
         .map_err(|error| at_end_if_unplaced(SqlError::from_parser(&error), sql))?;
     match (statements.pop(), statements.is_empty()) {
-        (Some(statement), true) => Ok(Parsed::Sql(Box::new(statement), time)),
+        (Some(statement), true) => Ok(Parsed::Sql {
+            statement: Box::new(statement),
+            time,
+            rows,
+        }),
         (None, _) => Err(SqlError::InvalidRequest("empty statement".to_owned())),
         (Some(_), false) => Err(SqlError::InvalidRequest(
             "one statement per request, please".to_owned(),

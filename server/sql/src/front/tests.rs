@@ -4,7 +4,9 @@ use super::*;
 
 fn time_of(sql: &str) -> (String, Option<TimeTravel>) {
     match parse(sql).unwrap() {
-        Parsed::Sql(statement, time) => (statement.to_string(), time),
+        Parsed::Sql {
+            statement, time, ..
+        } => (statement.to_string(), time),
         other => panic!("{sql}: {other:?}"),
     }
 }

@@ -12,12 +12,11 @@ use sqlparser::ast::{
 use super::eval::select_internal;
 use super::image::{assign, check_not_null, column_indexes, column_names, defaults, literal};
 use super::keys::{check_unique, find_current, key_values, keys, Key};
-use super::literal_rows::literal_rows;
 use super::{Plan, Returning};
 use crate::audit::AuditInfo;
 use crate::cell::Cell;
 use crate::error::SqlError;
-use crate::front::{ident_name, object_name};
+use crate::front::{ident_name, object_name, LiteralRows};
 use crate::read::run;
 use crate::record::{RowOp, SqlRecord};
 use crate::rewrite::{rewrite_query, Visibility};
@@ -34,8 +33,14 @@ enum Conflict<'a> {
     ),
 }
 
-/// Plans an INSERT.
-pub fn insert(store: &TenantStore, insert: &Insert, params: &[Value]) -> Result<Plan, SqlError> {
+/// Plans an INSERT; `literal` holds its rows when the front end read them
+/// from the text (the statement then holds only the first).
+pub fn insert(
+    store: &TenantStore,
+    insert: &Insert,
+    literal: Option<&LiteralRows>,
+    params: &[Value],
+) -> Result<Plan, SqlError> {
     let TableObject::TableName(name) = &insert.table else {
         return Err(SqlError::Unsupported("INSERT into a table function".into()));
     };
@@ -58,8 +63,8 @@ pub fn insert(store: &TenantStore, insert: &Insert, params: &[Value]) -> Result<
         .source
         .as_ref()
         .ok_or_else(|| SqlError::Unsupported("INSERT without VALUES or SELECT".into()))?;
-    let rows = match literal_rows(source, params) {
-        Some(rows) => rows,
+    let rows = match literal {
+        Some(literal) => literal.cells(params)?,
         None => {
             let mut source = (**source).clone();
             rewrite_query(store, &mut source, Visibility::Current, false)?;

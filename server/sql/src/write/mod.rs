@@ -7,7 +7,6 @@ mod eval;
 mod image;
 mod insert;
 mod keys;
-mod literal_rows;
 mod modify;
 
 use kimberlite_kernel::TableChange;
@@ -16,6 +15,7 @@ use sqlparser::ast::{SelectItem, Statement};
 
 use crate::audit::AuditInfo;
 use crate::error::SqlError;
+use crate::front::LiteralRows;
 use crate::read::RawRows;
 use crate::record::SqlRecord;
 use crate::rewrite::Visibility;
@@ -111,6 +111,7 @@ impl Returning {
 pub fn plan(
     store: &TenantStore,
     statement: &Statement,
+    rows: Option<&LiteralRows>,
     params: &[Value],
 ) -> Result<Option<Plan>, SqlError> {
     match statement {
@@ -125,7 +126,7 @@ pub fn plan(
             ddl::alter_table(store, &alter.name, &alter.operations).map(Some)
         }
         Statement::CreateIndex(create) => ddl::create_index(store, create),
-        Statement::Insert(insert) => insert::insert(store, insert, params).map(Some),
+        Statement::Insert(insert) => insert::insert(store, insert, rows, params).map(Some),
         Statement::Update(update) => modify::update(store, update, params).map(Some),
         Statement::Delete(delete) => modify::delete(store, delete, params).map(Some),
         other => Err(SqlError::Unsupported(format!(
