@@ -7,7 +7,6 @@ use kimberlite_protocol::message::{
     RangeRecord, ReadVerifiedResponse, VerifiedRangeResponse, VerifiedRecord,
 };
 use kimberlite_protocol::note::{NoteError, NoteVerifier};
-use kimberlite_protocol::record::{ChainCursor, ChainError, RecordKind, RecordRef};
 use kimberlite_protocol::{Hash, Offset, StreamId, TenantId};
 
 use super::Checkpoint;
@@ -202,147 +201,6 @@ pub struct Scope<'a> {
     pub checkpoint: &'a Checkpoint,
 }
 
-/// A record as a verified answer carries it, with the fields its hash covers.
-trait Received {
-    fn record(&self) -> ReceivedRecord<'_>;
-}
-
-struct ReceivedRecord<'a> {
-    offset: Offset,
-    timestamp_ns: u64,
-    kind: u8,
-    prev_hash: Hash,
-    payload: &'a [u8],
-}
-
-impl Received for VerifiedRecord {
-    fn record(&self) -> ReceivedRecord<'_> {
-        ReceivedRecord {
-            offset: self.offset,
-            timestamp_ns: self.timestamp_ns,
-            kind: self.kind,
-            prev_hash: self.prev_hash,
-            payload: &self.payload,
-        }
-    }
-}
-
-impl Received for RangeRecord {
-    fn record(&self) -> ReceivedRecord<'_> {
-        ReceivedRecord {
-            offset: self.offset,
-            timestamp_ns: self.timestamp_ns,
-            kind: self.kind,
-            prev_hash: self.prev_hash,
-            payload: &self.payload,
-        }
-    }
-}
-
-/// The records' hashes up to the first that breaks the chain, and that break.
-struct ChainWalk {
-    leaves: Vec<Hash>,
-    broken: Option<Error>,
-    /// The offset after the last record walked.
-    next: Offset,
-    any: bool,
-}
-
-impl ChainWalk {
-    /// The chain's break if any, else whether `next_offset` is right.
-    fn finish(self, next_offset: Option<Offset>) -> Result<()> {
-        if let Some(error) = self.broken {
-            return Err(error);
-        }
-        let wanted = self.any.then_some(self.next);
-        if next_offset != wanted {
-            let message = format!("next offset {next_offset:?} where {wanted:?} was expected");
-            return Err(fail(Failure::MalformedProof, message));
-        }
-        Ok(())
-    }
-}
-
-fn walk_chain<R: Received>(scope: &Scope<'_>, records: &[R]) -> ChainWalk {
-    let (tenant_id, stream_id) = (scope.tenant_id, scope.stream_id);
-    let mut cursor = match records.first().map(Received::record) {
-        Some(first) if first.offset.0 > 0 => {
-            ChainCursor::resume(tenant_id, stream_id, first.offset, first.prev_hash, 0)
-        }
-        _ => ChainCursor::genesis(tenant_id, stream_id),
-    };
-    let mut walk = ChainWalk {
-        leaves: Vec::with_capacity(records.len()),
-        broken: None,
-        next: scope.from_offset,
-        any: !records.is_empty(),
-    };
-    for record in records {
-        match check_link(&mut cursor, scope, &record.record(), walk.next) {
-            Ok(hash) => walk.leaves.push(hash),
-            Err(error) => {
-                walk.broken = Some(error);
-                break;
-            }
-        }
-        walk.next = Offset(walk.next.0.saturating_add(1));
-    }
-    walk
-}
-
-/// Checks a record's offset, kind and link to the record before it; returns its
-/// hash (the leaf whose inclusion is checked next).
-fn check_link(
-    cursor: &mut ChainCursor,
-    scope: &Scope<'_>,
-    record: &ReceivedRecord<'_>,
-    expected: Offset,
-) -> Result<Hash> {
-    if record.offset != expected {
-        let message = format!(
-            "record offset {} where {expected} was expected",
-            record.offset
-        );
-        return Err(fail(Failure::MalformedProof, message));
-    }
-    let checkpoint = scope.checkpoint;
-    if record.offset.0 >= checkpoint.size {
-        let message = format!(
-            "record {} lies beyond the checkpoint's {} records",
-            record.offset, checkpoint.size
-        );
-        return Err(fail(Failure::NotIncluded, message));
-    }
-    let kind = RecordKind::from_u8(record.kind).ok_or_else(|| {
-        let message = format!("record {} has unknown kind {}", record.offset, record.kind);
-        fail(Failure::UnsupportedVersion, message)
-    })?;
-    let record_ref = RecordRef {
-        tenant_id: scope.tenant_id,
-        stream_id: scope.stream_id,
-        offset: record.offset,
-        timestamp_ns: record.timestamp_ns,
-        kind,
-        prev_hash: record.prev_hash,
-        payload: record.payload,
-    };
-    let hash = record_ref.hash();
-    cursor.advance(&record_ref, hash).map_err(|error| {
-        let failure = match error {
-            ChainError::BrokenLink { .. } | ChainError::TimestampRegression { .. } => {
-                Failure::BrokenChain
-            }
-            _ => Failure::MalformedProof,
-        };
-        fail(
-            failure,
-            format!("record {} breaks the chain", record.offset),
-        )
-        .with_source(error)
-    })?;
-    Ok(hash)
-}
-
 /// Checks that the leaf `hash` (a record hash) is at `index` in the tree `checkpoint`
 /// commits to, with an RFC 6962 inclusion proof.
 ///
@@ -450,7 +308,10 @@ pub(crate) fn check_range_answer(
     )
 }
 
+mod chain;
 mod run;
+
+use chain::walk_chain;
 
 #[cfg(test)]
 mod tests;
