@@ -17,7 +17,7 @@ use crate::catalog_views::{describe, history, show_streams, show_tables};
 use crate::commit::{append_now, pipeline, Durable, Pending};
 use crate::error::SqlError;
 use crate::flight::Flight;
-use crate::front::{parse, LiteralRows, Parsed, TimeTravel};
+use crate::front::{LiteralRows, ParseCache, Parsed, TimeTravel};
 use crate::output::QueryOutput;
 use crate::query::{explain, query_rows};
 use crate::record::SqlRecord;
@@ -45,6 +45,7 @@ pub struct SqlEngine {
     engine: Arc<Engine>,
     directory: PathBuf,
     slots: Mutex<HashMap<TenantId, Arc<TenantSlot>>>,
+    parsed: ParseCache,
 }
 
 /// One tenant's views and the records it has in flight.
@@ -127,6 +128,7 @@ impl SqlEngine {
             engine,
             directory,
             slots: Mutex::new(HashMap::new()),
+            parsed: ParseCache::default(),
         };
         let catalog = sql.engine.catalog();
         for tenant in catalog.tenants() {
@@ -151,25 +153,25 @@ impl SqlEngine {
         params: &[Value],
         context: &SqlContext,
     ) -> Result<QueryOutput, SqlError> {
-        let parsed = parse(sql)?;
+        let parsed = self.parsed.parse(sql)?;
         let slot = self.slot(tenant)?;
         let mut store = slot.lock_store();
         let seen = self.catch_up(tenant, &slot, &mut store)?;
         let extended = context.extended_values;
-        let writes = matches!(&parsed, Parsed::Sql { statement, .. }
+        let writes = matches!(&*parsed, Parsed::Sql { statement, .. }
             if !matches!(**statement, Statement::Query(_) | Statement::Explain { .. }));
         if !writes {
             slot.prepare_for_read(&mut store)?;
         }
-        match parsed {
+        match &*parsed {
             Parsed::ShowTables => Ok(show_tables(&store)),
             Parsed::ShowStreams => show_streams(&self.engine, tenant),
-            Parsed::Describe(table) => describe(&store, &table),
-            Parsed::History(table) => history(&store, &table, seen.first_pending, extended),
+            Parsed::Describe(table) => describe(&store, table),
+            Parsed::History(table) => history(&store, table, seen.first_pending, extended),
             Parsed::SetRetention {
                 table,
                 min_history_ns,
-            } => self.set_retention(tenant, &slot, &mut store, &table, min_history_ns, context),
+            } => self.set_retention(tenant, &slot, &mut store, table, *min_history_ns, context),
             Parsed::Sql {
                 statement,
                 time,
@@ -177,18 +179,18 @@ impl SqlEngine {
             } => {
                 let visibility = match time {
                     None => seen.current(),
-                    Some(time) => self.visibility(tenant, &store, seen, time)?,
+                    Some(time) => self.visibility(tenant, &store, seen, *time)?,
                 };
-                match *statement {
+                match &**statement {
                     Statement::Query(query) => {
-                        query_rows(&store, *query, params, visibility, extended)
+                        query_rows(&store, (**query).clone(), params, visibility, extended)
                     }
                     Statement::Explain { statement, .. } => {
-                        explain(&store, *statement, params, visibility)
+                        explain(&store, (**statement).clone(), params, visibility)
                     }
                     other if time.is_none() => {
                         let request = WriteRequest {
-                            statement: &other,
+                            statement: other,
                             rows: rows.as_ref(),
                             params,
                             context,
@@ -213,20 +215,21 @@ impl SqlEngine {
         position: u64,
         context: &SqlContext,
     ) -> Result<QueryOutput, SqlError> {
-        let parsed = parse(sql)?;
+        let parsed = self.parsed.parse(sql)?;
         let slot = self.slot(tenant)?;
         let mut store = slot.lock_store();
         let seen = self.catch_up(tenant, &slot, &mut store)?;
         slot.prepare_for_read(&mut store)?;
         let visibility = self.visibility(tenant, &store, seen, TimeTravel::Offset(position))?;
-        match parsed {
+        match &*parsed {
             Parsed::Sql {
                 statement,
                 time: None,
                 ..
-            } => match *statement {
+            } => match &**statement {
                 Statement::Query(query) => {
-                    query_rows(&store, *query, params, visibility, context.extended_values)
+                    let query = (**query).clone();
+                    query_rows(&store, query, params, visibility, context.extended_values)
                 }
                 _ => Err(SqlError::InvalidRequest("QueryAt takes a query".into())),
             },

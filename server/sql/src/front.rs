@@ -3,6 +3,7 @@
 //! (`AS OF TIMESTAMP`, `FOR SYSTEM_TIME AS OF`, `AT OFFSET`) taken out of the
 //! token stream, and everything else parsed by sqlparser.
 
+mod cache;
 mod insert_rows;
 #[cfg(test)]
 mod tests;
@@ -15,6 +16,7 @@ use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer, Whitespace};
 use crate::error::SqlError;
 use crate::temporal::parse_timestamp_ns;
 
+pub use cache::ParseCache;
 pub use insert_rows::LiteralRows;
 
 const NANOS_PER_DAY: u64 = 86_400 * 1_000_000_000;

@@ -6,7 +6,7 @@ use kimberlite_kernel::{ColumnDef, TableAlteration, TableChange, TableSchema};
 use rusqlite::Connection;
 
 use super::entry::TableEntry;
-use super::layout::{quote, write_meta};
+use super::layout::quote;
 use super::TenantStore;
 use crate::cell::Cell;
 use crate::column_type::sqlite_declaration;
@@ -59,7 +59,6 @@ impl TenantStore {
                 Ok(())
             })
         });
-        let result = result.and_then(|()| write_meta(&self.writer, "next_position", to_i64(next)));
         match result {
             Ok(()) => {
                 self.next_position = next;
@@ -106,6 +105,12 @@ impl TenantStore {
             })
             .map(|_| ())
             .map_err(|e| store_error(&e))
+    }
+
+    fn entry(&self, table: &str) -> Result<&TableEntry, SqlError> {
+        self.tables
+            .get(table)
+            .ok_or_else(|| SqlError::TableNotFound(table.to_owned()))
     }
 
     fn entry_mut(&mut self, table: &str) -> Result<&mut TableEntry, SqlError> {
@@ -234,19 +239,23 @@ impl TenantStore {
                 columns,
                 rows,
             } => {
-                let entry = self.entry_mut(table)?.clone();
-                insert_versions(&self.writer, &entry, stamp, actor, "INSERT", columns, rows)
+                let entry = self
+                    .tables
+                    .get(table)
+                    .ok_or_else(|| SqlError::TableNotFound(table.clone()))?;
+                insert_versions(&self.writer, entry, stamp, actor, "INSERT", columns, rows)?;
+                super::note_row_ids(&mut self.next_row_ids, &self.writer, entry, rows)
             }
             RowOp::Update {
                 table,
                 columns,
                 rows,
             } => {
-                let entry = self.entry_mut(table)?.clone();
+                let entry = self.entry(table)?;
                 for (row_id, _) in rows {
-                    close_row(&self.writer, &entry, stamp, *row_id)?;
+                    close_row(&self.writer, entry, stamp, *row_id)?;
                 }
-                insert_versions(&self.writer, &entry, stamp, actor, "UPDATE", columns, rows)
+                insert_versions(&self.writer, entry, stamp, actor, "UPDATE", columns, rows)
             }
             RowOp::Delete { table, row_ids } => {
                 let entry = self.entry_mut(table)?.clone();
@@ -458,13 +467,28 @@ fn insert_versions(
     let mut statement = connection
         .prepare_cached(&sql)
         .map_err(|e| store_error(&e))?;
+    statement
+        .raw_bind_parameter(2, stamp.position)
+        .and_then(|()| statement.raw_bind_parameter(3, operation))
+        .and_then(|()| statement.raw_bind_parameter(4, actor))
+        .map_err(|e| store_error(&e))?;
     for (row_id, values) in rows {
-        let mut params: Vec<&dyn rusqlite::ToSql> =
-            vec![row_id, &stamp.position, &operation, &actor];
-        params.extend(values.iter().map(|value| value as &dyn rusqlite::ToSql));
+        if values.len() != columns.len() {
+            return Err(SqlError::Store(format!(
+                "a row of {} values for {} columns",
+                values.len(),
+                columns.len()
+            )));
+        }
         statement
-            .execute(params.as_slice())
+            .raw_bind_parameter(1, row_id)
             .map_err(|e| store_error(&e))?;
+        for (index, value) in values.iter().enumerate() {
+            statement
+                .raw_bind_parameter(index + 5, value)
+                .map_err(|e| store_error(&e))?;
+        }
+        statement.raw_execute().map_err(|e| store_error(&e))?;
     }
     Ok(())
 }

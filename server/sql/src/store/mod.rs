@@ -19,7 +19,7 @@ mod layout;
 mod tests;
 mod transaction;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -46,6 +46,8 @@ pub struct TenantStore {
     times_written: usize,
     /// Records applied in the open transaction.
     uncommitted: usize,
+    /// The next unused row id of each current table, by catalog id.
+    next_row_ids: HashMap<i64, i64>,
 }
 
 impl std::fmt::Debug for TenantStore {
@@ -119,6 +121,7 @@ impl TenantStore {
             commit_times: Vec::new(),
             times_written: 0,
             uncommitted: 0,
+            next_row_ids: HashMap::new(),
         }))
     }
 
@@ -197,15 +200,41 @@ impl TenantStore {
         Ok(())
     }
 
-    /// The next unused row id of `table`.
+    /// The next unused row id of `table`: kept in memory once known, since
+    /// only applying records adds rows.
     pub fn next_row_id(&self, table: &TableEntry) -> Result<i64, SqlError> {
-        let sql = format!("SELECT max(kmb_row) FROM {}", table.sqlite_name());
-        let max: Option<i64> = self
-            .writer
-            .prepare_cached(&sql)
-            .and_then(|mut statement| statement.query_row([], |row| row.get(0)).optional())
-            .map_err(|error| SqlError::store(&error))?
-            .flatten();
-        Ok(max.map_or(1, |max| max + 1))
+        if let Some(next) = self.next_row_ids.get(&table.id) {
+            return Ok(*next);
+        }
+        max_row_id(&self.writer, table).map(|max| max.map_or(1, |max| max + 1))
     }
+}
+
+/// Keeps `next_row_ids` of `table` past the rows just inserted into it.
+fn note_row_ids(
+    next_row_ids: &mut HashMap<i64, i64>,
+    writer: &Connection,
+    table: &TableEntry,
+    rows: &[(i64, Vec<crate::cell::Cell>)],
+) -> Result<(), SqlError> {
+    let Some(last) = rows.iter().map(|(row_id, _)| *row_id).max() else {
+        return Ok(());
+    };
+    let next = match next_row_ids.get(&table.id) {
+        Some(next) => (*next).max(last + 1),
+        // The rows are in the table already, so its maximum counts them.
+        None => max_row_id(writer, table)?.map_or(1, |max| max + 1),
+    };
+    next_row_ids.insert(table.id, next);
+    Ok(())
+}
+
+/// The largest row id in `table`'s history table.
+fn max_row_id(writer: &Connection, table: &TableEntry) -> Result<Option<i64>, SqlError> {
+    let sql = format!("SELECT max(kmb_row) FROM {}", table.sqlite_name());
+    writer
+        .prepare_cached(&sql)
+        .and_then(|mut statement| statement.query_row([], |row| row.get(0)).optional())
+        .map(Option::flatten)
+        .map_err(|error| SqlError::store(&error))
 }

@@ -86,7 +86,12 @@ fn a_record_that_fails_rolls_the_store_back_to_its_last_commit() {
     let failed = store.apply(&[insert(2, "missing", 2)]);
     assert!(failed.is_err());
     assert_eq!(store.next_position(), 1);
-    assert!(store.table("t").is_some());
+    let table = store.table("t").unwrap().clone();
+    assert_eq!(
+        store.next_row_id(&table).unwrap(),
+        1,
+        "row 1 was rolled back"
+    );
     assert_eq!(count(&store, "SELECT count(*) FROM kmb_t1"), 0);
 
     // Replaying from the last commit works, and the commit time of a
@@ -94,6 +99,7 @@ fn a_record_that_fails_rolls_the_store_back_to_its_last_commit() {
     store
         .apply(&[insert(1, "t", 1), insert(2, "t", 2)])
         .unwrap();
+    assert_eq!(store.next_row_id(&table).unwrap(), 3);
     store.prepare_for_read().unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM kmb_t1"), 2);
     let time = count(&store, "SELECT timestamp FROM kmb_audit WHERE position = 0");

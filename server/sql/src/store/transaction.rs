@@ -19,7 +19,7 @@
 //! spares each one SQLite's read-transaction locking.
 
 use super::entry::load_current;
-use super::layout::read_meta;
+use super::layout::{read_meta, write_meta};
 use super::TenantStore;
 use crate::error::SqlError;
 
@@ -66,7 +66,12 @@ impl TenantStore {
             }
             return Ok(());
         }
-        match self.control("COMMIT") {
+        // The file's next position changes only with a commit: within the
+        // transaction the memory copy is the truth.
+        let next = i64::try_from(self.next_position).unwrap_or(i64::MAX);
+        let committed =
+            write_meta(&self.writer, "next_position", next).and_then(|()| self.control("COMMIT"));
+        match committed {
             Ok(()) => {
                 self.uncommitted = 0;
                 self.commit_times.drain(..self.times_written);
@@ -105,6 +110,7 @@ impl TenantStore {
     /// Re-reads the next position and the tables from the file, after a
     /// rollback made the memory copies wrong.
     fn reload(&mut self) -> Result<(), SqlError> {
+        self.next_row_ids.clear();
         self.tables = load_current(&self.writer)?;
         let next = read_meta(&self.writer, "next_position")?.unwrap_or(0);
         self.next_position = u64::try_from(next).unwrap_or(0);

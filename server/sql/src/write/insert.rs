@@ -89,7 +89,7 @@ pub fn insert(
         let mut image = template.clone();
         assign(schema, &mut image, &indexes, values)?;
         check_not_null(schema, &image)?;
-        let clash = find_clash(store, entry, &table_keys, &conflict, &image, &inserted)?;
+        let clash = find_clash(store, &table_keys, &conflict, &image, &inserted)?;
         match (&conflict, clash) {
             (Conflict::Nothing(_), Some(_)) => {}
             (Conflict::Update(_, assignments, selection), Some(existing)) => {
@@ -119,7 +119,7 @@ pub fn insert(
     }
     let changed: BTreeSet<i64> = updated.iter().map(|(row_id, _)| *row_id).collect();
     let images: Vec<&(i64, Vec<Cell>)> = inserted.iter().chain(&updated).collect();
-    check_unique(store, entry, &images, &changed)?;
+    check_unique(store, entry, &table_keys, &images, &changed)?;
 
     let row_ids: Vec<i64> = images.iter().map(|(row_id, _)| *row_id).collect();
     let returning = insert
@@ -211,7 +211,6 @@ fn conflict_action<'a>(
 /// when no target is named), if the statement handles conflicts.
 fn find_clash(
     store: &TenantStore,
-    entry: &TableEntry,
     table_keys: &[Key],
     conflict: &Conflict<'_>,
     image: &[Cell],
@@ -238,7 +237,7 @@ fn find_clash(
         let Some(values) = key_values(key, image) else {
             continue;
         };
-        if let Some(existing) = find_current(store, entry, key, &values)? {
+        if let Some(existing) = find_current(store, key, &values)? {
             return Ok(Some(existing));
         }
         let repeated = pending

@@ -9,7 +9,7 @@ use sqlparser::ast::{AssignmentTarget, Delete, FromTable, TableFactor, TableWith
 
 use super::eval::select_internal;
 use super::image::{assign, check_not_null, column_indexes, column_names};
-use super::keys::check_unique;
+use super::keys::{check_unique, keys};
 use super::{Plan, Returning};
 use crate::audit::AuditInfo;
 use crate::cell::Cell;
@@ -101,7 +101,7 @@ pub fn update(store: &TenantStore, update: &Update, params: &[Value]) -> Result<
     }
     let changed: BTreeSet<i64> = updated.iter().map(|(row_id, _)| *row_id).collect();
     let images: Vec<&(i64, Vec<Cell>)> = updated.iter().collect();
-    check_unique(store, entry, &images, &changed)?;
+    check_unique(store, entry, &keys(entry), &images, &changed)?;
     let count = updated.len() as u64;
     let returning = update.returning.as_ref().map(|items| {
         Returning::new(
