@@ -14,8 +14,8 @@ use super::{unexpected, Client};
 use crate::error::{Error, Result, ServerErrorCode, VerificationFailure};
 use crate::options::ServerKeyTrust;
 use crate::verify::{
-    check_consistency, check_range_answer, check_read_answer, parse_verifier_key, stream_origin,
-    Checkpoint, Scope, StoreOutcome,
+    check_consistency, parse_verifier_key, stream_origin, verify_answer, Checkpoint, ReadOf,
+    StoreOutcome,
 };
 
 /// How many times a trusted checkpoint is re-read when others keep advancing it.
@@ -112,17 +112,16 @@ impl Client {
             }
             answer => answer?,
         };
-        let origin = stream_origin(&verifier, tenant, stream_id);
+        let open = |note: &str, origin: &str| self.notes().open(note, &verifier, origin);
+        let of = ReadOf {
+            tenant_id: tenant,
+            stream_id,
+            from_offset,
+        };
+        let trusted_now = trusted.as_ref();
         let (note, read) = match answer {
             ResponsePayload::ReadVerified(answer) if !ranged => {
-                let checkpoint = self.notes().open(&answer.checkpoint, &verifier, &origin)?;
-                let scope = Scope {
-                    tenant_id: tenant,
-                    stream_id,
-                    from_offset,
-                    checkpoint: &checkpoint,
-                };
-                check_read_answer(&scope, trusted.as_ref(), &answer)?;
+                let checkpoint = verify_answer(open, &verifier, of, trusted_now, &answer)?;
                 let records = answer.records.into_iter().map(|record| {
                     (
                         record.offset,
@@ -137,14 +136,7 @@ impl Client {
                 )
             }
             ResponsePayload::VerifiedRange(answer) if ranged => {
-                let checkpoint = self.notes().open(&answer.checkpoint, &verifier, &origin)?;
-                let scope = Scope {
-                    tenant_id: tenant,
-                    stream_id,
-                    from_offset,
-                    checkpoint: &checkpoint,
-                };
-                check_range_answer(&scope, trusted.as_ref(), &answer)?;
+                let checkpoint = verify_answer(open, &verifier, of, trusted_now, &answer)?;
                 let records = answer.records.into_iter().map(|record| {
                     (
                         record.offset,

@@ -238,33 +238,13 @@ pub fn verify_read(
     trusted: Option<&Checkpoint>,
     response: &ReadVerifiedResponse,
 ) -> Result<Checkpoint> {
-    let origin = stream_origin(verifier, tenant_id, stream_id);
-    let checkpoint = open_signed_checkpoint(&response.checkpoint, verifier, &origin)?;
-    let scope = Scope {
+    let open = |note: &str, origin: &str| open_signed_checkpoint(note, verifier, origin);
+    let read = ReadOf {
         tenant_id,
         stream_id,
         from_offset,
-        checkpoint: &checkpoint,
     };
-    check_read_answer(&scope, trusted, response)?;
-    Ok(checkpoint)
-}
-
-/// The checks of [`verify_read`] after the checkpoint was opened.
-pub(crate) fn check_read_answer(
-    scope: &Scope<'_>,
-    trusted: Option<&Checkpoint>,
-    response: &ReadVerifiedResponse,
-) -> Result<()> {
-    check_consistency(trusted, scope.checkpoint, &response.consistency_proof)?;
-    check_records(
-        scope.tenant_id,
-        scope.stream_id,
-        scope.from_offset,
-        scope.checkpoint,
-        &response.records,
-        response.next_offset,
-    )
+    verify_answer(open, verifier, read, trusted, response)
 }
 
 /// Verifies a `ReadVerifiedRange` answer (`kmb.verify/2`) as [`verify_read`]
@@ -281,31 +261,79 @@ pub fn verify_range_read(
     trusted: Option<&Checkpoint>,
     response: &VerifiedRangeResponse,
 ) -> Result<Checkpoint> {
-    let origin = stream_origin(verifier, tenant_id, stream_id);
-    let checkpoint = open_signed_checkpoint(&response.checkpoint, verifier, &origin)?;
-    let scope = Scope {
+    let open = |note: &str, origin: &str| open_signed_checkpoint(note, verifier, origin);
+    let read = ReadOf {
         tenant_id,
         stream_id,
         from_offset,
-        checkpoint: &checkpoint,
     };
-    check_range_answer(&scope, trusted, response)?;
-    Ok(checkpoint)
+    verify_answer(open, verifier, read, trusted, response)
 }
 
-/// The checks of [`verify_range_read`] after the checkpoint was opened.
-pub(crate) fn check_range_answer(
-    scope: &Scope<'_>,
+/// Which read an answer answers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReadOf {
+    pub(crate) tenant_id: TenantId,
+    pub(crate) stream_id: StreamId,
+    pub(crate) from_offset: Offset,
+}
+
+/// An answer to a verified read, of either shape.
+pub(crate) trait VerifiedAnswer {
+    /// The signed checkpoint note the answer is proven against.
+    fn note(&self) -> &str;
+    /// Every check after the checkpoint was opened.
+    fn check(&self, scope: &Scope<'_>, trusted: Option<&Checkpoint>) -> Result<()>;
+}
+
+impl VerifiedAnswer for ReadVerifiedResponse {
+    fn note(&self) -> &str {
+        &self.checkpoint
+    }
+
+    fn check(&self, scope: &Scope<'_>, trusted: Option<&Checkpoint>) -> Result<()> {
+        check_consistency(trusted, scope.checkpoint, &self.consistency_proof)?;
+        check_records(
+            scope.tenant_id,
+            scope.stream_id,
+            scope.from_offset,
+            scope.checkpoint,
+            &self.records,
+            self.next_offset,
+        )
+    }
+}
+
+impl VerifiedAnswer for VerifiedRangeResponse {
+    fn note(&self) -> &str {
+        &self.checkpoint
+    }
+
+    fn check(&self, scope: &Scope<'_>, trusted: Option<&Checkpoint>) -> Result<()> {
+        check_consistency(trusted, scope.checkpoint, &self.consistency_proof)?;
+        check_range_records(scope, &self.records, &self.range_proof, self.next_offset)
+    }
+}
+
+/// Opens the answer's checkpoint with `open` (note, expected origin), then checks
+/// the answer against it; returns the checkpoint.
+pub(crate) fn verify_answer(
+    open: impl FnOnce(&str, &str) -> Result<Checkpoint>,
+    verifier: &NoteVerifier,
+    read: ReadOf,
     trusted: Option<&Checkpoint>,
-    response: &VerifiedRangeResponse,
-) -> Result<()> {
-    check_consistency(trusted, scope.checkpoint, &response.consistency_proof)?;
-    check_range_records(
-        scope,
-        &response.records,
-        &response.range_proof,
-        response.next_offset,
-    )
+    answer: &impl VerifiedAnswer,
+) -> Result<Checkpoint> {
+    let origin = stream_origin(verifier, read.tenant_id, read.stream_id);
+    let checkpoint = open(answer.note(), &origin)?;
+    let scope = Scope {
+        tenant_id: read.tenant_id,
+        stream_id: read.stream_id,
+        from_offset: read.from_offset,
+        checkpoint: &checkpoint,
+    };
+    answer.check(&scope, trusted)?;
+    Ok(checkpoint)
 }
 
 mod chain;

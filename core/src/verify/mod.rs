@@ -22,5 +22,5 @@ pub use checks::{
 pub use kimberlite_protocol::checkpoint::Checkpoint;
 pub use state_dir::{StoreOutcome, TrustedStateDir};
 
-pub(crate) use checks::{check_range_answer, check_read_answer};
+pub(crate) use checks::{verify_answer, ReadOf};
 pub(crate) use opened::OpenedNotes;
