@@ -103,6 +103,7 @@ pub fn pipeline(
         slot.flight.mark_broken();
         return Err(error);
     }
+    store.mark_provisional(position);
     Ok((position, durable))
 }
 

@@ -273,6 +273,7 @@ impl SqlEngine {
             .join(format!("tenant-{}.sqlite", tenant.get()));
         let mut store = TenantStore::open(&path)?;
         self.rebuild_if_needed(tenant, &mut store)?;
+        self.settle_provisional_times(tenant, &mut store)?;
         let slot = Arc::new(TenantSlot {
             store: Mutex::new(store),
             flight: Arc::new(Flight::default()),

@@ -66,6 +66,11 @@ impl Flight {
         }
     }
 
+    /// Takes the commit times of records that became durable.
+    pub fn take_times(&self) -> Vec<(u64, u64)> {
+        std::mem::take(&mut self.lock().resolved)
+    }
+
     /// Whether no record is in flight.
     pub fn is_idle(&self) -> bool {
         self.lock().pending.is_empty()

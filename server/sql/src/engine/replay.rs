@@ -101,4 +101,40 @@ impl SqlEngine {
         }
         Ok(())
     }
+
+    /// Rewrites from the log the commit times the file may hold
+    /// provisionally (a stop or a crash came between a commit and the
+    /// times' arrival); for a store just opened and caught up.
+    pub(super) fn settle_provisional_times(
+        &self,
+        tenant: TenantId,
+        store: &mut TenantStore,
+    ) -> Result<(), SqlError> {
+        let Some(mut from) = store.provisional_from() else {
+            return Ok(());
+        };
+        let end = store.next_position();
+        while from < end {
+            let read = self.engine.read_verified(
+                tenant,
+                SQL_LOG_STREAM_ID,
+                kimberlite_protocol::Offset(from),
+                CATCH_UP_BATCH,
+                u64::MAX,
+                None,
+            )?;
+            let times: Vec<(u64, u64)> = read
+                .records
+                .iter()
+                .map(|record| (record.offset.get(), record.timestamp_ns))
+                .filter(|(position, _)| *position < end)
+                .collect();
+            let Some(&(last, _)) = times.last() else {
+                break;
+            };
+            from = last + 1;
+            store.note_commit_times(times);
+        }
+        store.prepare_for_read()
+    }
 }

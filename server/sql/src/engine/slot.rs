@@ -37,7 +37,10 @@ impl TenantSlot {
         if !store.should_commit(!self.flight.is_idle()) {
             return;
         }
-        if let Err(error) = store.commit() {
+        // The times known by now go into the commit, so that a stop after it
+        // leaves as few provisional times as possible.
+        store.note_commit_times(self.flight.take_times());
+        if let Err(error) = store.prepare_for_read() {
             tracing::warn!(%error, "SQL view commit failed; the views are rebuilt from the log");
             self.flight.mark_broken();
         }

@@ -8,18 +8,19 @@
 //! (`kmb_to`, NULL while current), the operation and actor, and one column
 //! `c<n>` per user column. Commit times live only in the audit rows (one per
 //! record, by position), so a record applied before it is durable needs one
-//! row updated when its commit time is known. The file is a cache: deleting
+//! row updated when its commit time is known (`provisional.rs`). The file is a cache: deleting
 //! it rebuilds it from the log. Records are applied inside a transaction that
 //! stays open across statements (see `transaction.rs`).
 
 mod apply;
 mod entry;
 mod layout;
+mod provisional;
 #[cfg(test)]
 mod tests;
 mod transaction;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -48,6 +49,8 @@ pub struct TenantStore {
     uncommitted: usize,
     /// The next unused row id of each current table, by catalog id.
     next_row_ids: HashMap<i64, i64>,
+    /// Positions whose audit rows may hold a provisional commit time.
+    provisional: BTreeSet<u64>,
 }
 
 impl std::fmt::Debug for TenantStore {
@@ -111,17 +114,20 @@ impl TenantStore {
             .execute_batch("PRAGMA query_only = ON;")
             .map_err(|error| SqlError::store(&error))?;
         let next_position = layout::read_meta(&writer, "next_position")?.unwrap_or(0);
+        let next_position = u64::try_from(next_position).unwrap_or(0);
+        let provisional = provisional::provisional_in_file(&writer, next_position)?;
         let tables = entry::load_current(&writer)?;
         Ok(Some(Self {
             path: path.to_owned(),
             writer,
             reader,
             tables,
-            next_position: u64::try_from(next_position).unwrap_or(0),
+            next_position,
             commit_times: Vec::new(),
             times_written: 0,
             uncommitted: 0,
             next_row_ids: HashMap::new(),
+            provisional,
         }))
     }
 
@@ -171,33 +177,6 @@ impl TenantStore {
     /// The most recent table entry of that name, current or dropped.
     pub fn latest_table(&self, name: &str) -> Result<Option<TableEntry>, SqlError> {
         entry::load_at(&self.writer, name, i64::MAX)
-    }
-
-    /// Keeps the commit times of records applied before they were durable;
-    /// they are written with the next applied record or by
-    /// [`Self::prepare_for_read`], whichever comes first.
-    pub fn note_commit_times(&mut self, times: Vec<(u64, u64)>) {
-        self.commit_times.extend(times);
-    }
-
-    /// Writes the kept commit times not yet written inside the open
-    /// transaction; they are forgotten only once it commits, so a rollback
-    /// loses none.
-    fn write_commit_times(&mut self) -> Result<(), SqlError> {
-        let mut statement = self
-            .writer
-            .prepare_cached("UPDATE kmb_audit SET timestamp = ?2 WHERE position = ?1")
-            .map_err(|error| SqlError::store(&error))?;
-        for (position, timestamp_ns) in &self.commit_times[self.times_written..] {
-            let position = i64::try_from(*position).unwrap_or(i64::MAX);
-            let timestamp_ns = i64::try_from(*timestamp_ns).unwrap_or(i64::MAX);
-            statement
-                .execute([position, timestamp_ns])
-                .map_err(|error| SqlError::store(&error))?;
-        }
-        drop(statement);
-        self.times_written = self.commit_times.len();
-        Ok(())
     }
 
     /// The next unused row id of `table`: kept in memory once known, since

@@ -105,3 +105,26 @@ fn a_record_that_fails_rolls_the_store_back_to_its_last_commit() {
     let time = count(&store, "SELECT timestamp FROM kmb_audit WHERE position = 0");
     assert_eq!(time, 77);
 }
+
+#[test]
+fn the_file_marks_where_provisional_commit_times_begin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("views.sqlite");
+    let mut store = TenantStore::open(&path).unwrap();
+    store.apply(&[create(0), insert(1, "t", 1)]).unwrap();
+    store.mark_provisional(1);
+    store.commit().unwrap();
+    drop(store);
+
+    let mut store = TenantStore::open(&path).unwrap();
+    assert_eq!(store.provisional_from(), Some(1));
+    store.note_commit_times(vec![(1, 99)]);
+    store.prepare_for_read().unwrap();
+    assert_eq!(store.provisional_from(), None);
+    drop(store);
+
+    let store = TenantStore::open(&path).unwrap();
+    assert_eq!(store.provisional_from(), None);
+    let time = count(&store, "SELECT timestamp FROM kmb_audit WHERE position = 1");
+    assert_eq!(time, 99);
+}

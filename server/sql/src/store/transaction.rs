@@ -69,8 +69,10 @@ impl TenantStore {
         // The file's next position changes only with a commit: within the
         // transaction the memory copy is the truth.
         let next = i64::try_from(self.next_position).unwrap_or(i64::MAX);
-        let committed =
-            write_meta(&self.writer, "next_position", next).and_then(|()| self.control("COMMIT"));
+        let final_before = i64::try_from(self.final_times_before()).unwrap_or(i64::MAX);
+        let committed = write_meta(&self.writer, "next_position", next)
+            .and_then(|()| write_meta(&self.writer, "times_final_before", final_before))
+            .and_then(|()| self.control("COMMIT"));
         match committed {
             Ok(()) => {
                 self.uncommitted = 0;
@@ -114,6 +116,8 @@ impl TenantStore {
         self.tables = load_current(&self.writer)?;
         let next = read_meta(&self.writer, "next_position")?.unwrap_or(0);
         self.next_position = u64::try_from(next).unwrap_or(0);
+        self.provisional =
+            super::provisional::provisional_in_file(&self.writer, self.next_position)?;
         Ok(())
     }
 }

@@ -74,6 +74,16 @@ impl Node {
         *sql = Arc::new(SqlEngine::open(self.engine.clone(), self.sql_dir()).unwrap());
     }
 
+    /// Closes the SQL engine (its SQLite files stay as they are) and runs
+    /// `between` before opening it again over the same files.
+    pub fn reopen(&self, between: impl FnOnce(&std::path::Path)) {
+        let mut sql = self.sql.lock().unwrap();
+        *sql =
+            Arc::new(SqlEngine::open(self.engine.clone(), self.dir.path().join("other")).unwrap());
+        between(&self.sql_dir());
+        *sql = Arc::new(SqlEngine::open(self.engine.clone(), self.sql_dir()).unwrap());
+    }
+
     pub fn engine(&self) -> Arc<SqlEngine> {
         self.sql.lock().unwrap().clone()
     }

@@ -106,6 +106,36 @@ fn rebuild_from_the_log_gives_identical_answers() {
     assert!(std::fs::read_dir(node.sql_dir()).unwrap().count() > 0);
 }
 
+/// A cache that kept provisional commit times (its process stopped between
+/// a commit and the times' arrival, as the mark in the file says) takes the
+/// log's times when it is opened again.
+#[test]
+fn provisional_commit_times_left_in_the_cache_are_replaced_from_the_log() {
+    let node = Node::new();
+    node.run("CREATE TABLE t (id BIGINT)", &[]).unwrap();
+    node.run("INSERT INTO t VALUES (1)", &[]).unwrap();
+    node.run("INSERT INTO t VALUES (2)", &[]).unwrap();
+    let query = "SELECT position, timestamp, statement FROM kimberlite_audit ORDER BY position";
+    let logged = node.rows(query);
+    let reopened = || {
+        node.reopen(|directory| {
+            let file = directory.join("tenant-1.sqlite");
+            let connection = rusqlite::Connection::open(file).unwrap();
+            connection
+                .execute_batch(
+                    "UPDATE kmb_audit SET timestamp = 1 WHERE position >= 1;
+                     UPDATE kmb_meta SET value = 1 WHERE key = 'times_final_before';",
+                )
+                .unwrap();
+        });
+        node.rows(query)
+    };
+    assert_eq!(reopened(), logged);
+    // The file now says its times are final, and they are.
+    node.reopen(|_| {});
+    assert_eq!(node.rows(query), logged);
+}
+
 #[test]
 fn a_cache_sqlite_cannot_open_is_rebuilt_from_the_log() {
     let node = Node::new();
