@@ -13,7 +13,8 @@
 //! - `KMB_BENCH_DIR`: where to put the data directory (default: the system's
 //!   temporary directory).
 //! - `KMB_BENCH_PART`: `sdk` for the shared workloads only, `in-process` for the
-//!   in-process tables only (default: both).
+//!   in-process tables only, `reads` for the in-process read table only (default:
+//!   all).
 //! - `KIMBERLITE_BIN`, `KMB_BENCH_CONCURRENCY`: see [`sdk`].
 
 use std::path::Path;
@@ -186,6 +187,34 @@ async fn read_passes(
     Ok(events as f64 / start.elapsed().as_secs_f64())
 }
 
+/// As [`read_passes`] with a scan ([`Client::scan`], [`Client::scan_verified`]):
+/// the next part is requested while the last one is handled (and checked).
+async fn scan_passes(
+    client: &Client,
+    stream: StreamId,
+    max_bytes: u64,
+    verified: bool,
+    seconds: u64,
+) -> Result<f64> {
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(seconds);
+    let mut events = 0usize;
+    while Instant::now() < deadline {
+        if verified {
+            let mut scan = client.scan_verified(stream, Offset(0), max_bytes).await?;
+            while let Some(part) = scan.next().await? {
+                events += part.events.len();
+            }
+        } else {
+            let mut scan = client.scan(stream, Offset(0), max_bytes).await?;
+            while let Some(part) = scan.next().await? {
+                events += part.events.len();
+            }
+        }
+    }
+    Ok(events as f64 / start.elapsed().as_secs_f64())
+}
+
 /// The engine alone, in process: the same passes as [`read_passes`] without the
 /// network, the server or the client's checks; returns events/s.
 fn engine_read_passes(
@@ -269,6 +298,14 @@ async fn read_scenarios(root: &Path, seconds: u64, stored: u64) -> Result<()> {
             plain * EVENT_BYTES as f64 / 1e6,
             100.0 * verified / plain
         );
+        let plain = scan_passes(&client, stream, max_bytes, false, seconds).await?;
+        let verified = scan_passes(&client, stream, max_bytes, true, seconds).await?;
+        println!(
+            "{:<44} {plain:>12.0} {:>9.1} {verified:>12.0} {:>9.0}%",
+            format!("  one scan, {} KiB per part", max_bytes / 1024),
+            plain * EVENT_BYTES as f64 / 1e6,
+            100.0 * verified / plain
+        );
         let engine_plain = engine_read_passes(&engine, stream, max_bytes, false, seconds)?;
         let engine_verified = engine_read_passes(&engine, stream, max_bytes, true, seconds)?;
         println!(
@@ -297,12 +334,14 @@ fn main() -> Result<()> {
     );
     let part = std::env::var("KMB_BENCH_PART").unwrap_or_default();
     runtime.block_on(async {
-        if part != "in-process" {
+        if part != "in-process" && part != "reads" {
             sdk::run(root.path(), seconds).await?;
         }
         if part != "sdk" {
             println!("\nin-process server over the storage engine");
-            append_scenarios(root.path(), seconds).await?;
+            if part != "reads" {
+                append_scenarios(root.path(), seconds).await?;
+            }
             read_scenarios(root.path(), seconds, stored).await?;
         }
         Ok(())

@@ -23,6 +23,20 @@ pub struct Client {
     inner: crate::Client,
 }
 
+/// A blocking plain scan ([`crate::Scan`]); also an iterator of parts.
+#[derive(Debug)]
+pub struct Scan {
+    runtime: Arc<Runtime>,
+    inner: crate::Scan,
+}
+
+/// A blocking verified scan ([`crate::VerifiedScan`]); also an iterator of parts.
+#[derive(Debug)]
+pub struct VerifiedScan {
+    runtime: Arc<Runtime>,
+    inner: crate::VerifiedScan,
+}
+
 /// A blocking subscription; also an iterator of events.
 #[derive(Debug)]
 pub struct Subscription {
@@ -116,6 +130,39 @@ impl Client {
     ) -> Result<VerifiedRead> {
         self.runtime
             .block_on(self.inner.read_verified(stream, from, max_bytes))
+    }
+
+    /// See [`crate::Client::scan`]; the scan is also an iterator of parts.
+    ///
+    /// # Errors
+    /// As the async call.
+    pub fn scan(&self, stream: StreamId, from: Offset, max_bytes: u64) -> Result<Scan> {
+        let inner = self
+            .runtime
+            .block_on(self.inner.scan(stream, from, max_bytes))?;
+        Ok(Scan {
+            runtime: Arc::clone(&self.runtime),
+            inner,
+        })
+    }
+
+    /// See [`crate::Client::scan_verified`]; the scan is also an iterator of parts.
+    ///
+    /// # Errors
+    /// As the async call.
+    pub fn scan_verified(
+        &self,
+        stream: StreamId,
+        from: Offset,
+        max_bytes: u64,
+    ) -> Result<VerifiedScan> {
+        let inner = self
+            .runtime
+            .block_on(self.inner.scan_verified(stream, from, max_bytes))?;
+        Ok(VerifiedScan {
+            runtime: Arc::clone(&self.runtime),
+            inner,
+        })
     }
 
     /// See [`crate::Client::stream_length`].
@@ -274,5 +321,41 @@ impl Iterator for Subscription {
 
     fn next(&mut self) -> Option<Self::Item> {
         self.next_event().transpose()
+    }
+}
+
+impl Scan {
+    /// See [`crate::Scan::next`].
+    ///
+    /// # Errors
+    /// As the async call.
+    pub fn next_part(&mut self) -> Result<Option<ReadResult>> {
+        self.runtime.block_on(self.inner.next())
+    }
+}
+
+impl Iterator for Scan {
+    type Item = Result<ReadResult>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_part().transpose()
+    }
+}
+
+impl VerifiedScan {
+    /// See [`crate::VerifiedScan::next`].
+    ///
+    /// # Errors
+    /// As the async call.
+    pub fn next_part(&mut self) -> Result<Option<VerifiedRead>> {
+        self.runtime.block_on(self.inner.next())
+    }
+}
+
+impl Iterator for VerifiedScan {
+    type Item = Result<VerifiedRead>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_part().transpose()
     }
 }

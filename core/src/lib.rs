@@ -34,7 +34,10 @@
 //! Verified reads ([`Client::read_verified`]) check every record against a checkpoint
 //! signed by the server's key (pinned, or trusted on first use), and check that each
 //! checkpoint extends the last one trusted (kept in a state directory under a file
-//! lock); see [`verify`]. Every failure is an [`Error`] with a numbered [`ErrorCode`].
+//! lock); see [`verify`]. To read a long run of a stream, [`Client::scan_verified`]
+//! (and [`Client::scan`] for plain reads) asks for the next part while the last one
+//! is checked, so the server's work and the client's SHA-256 overlap. Every failure
+//! is an [`Error`] with a numbered [`ErrorCode`].
 
 mod client;
 mod connection;
@@ -48,7 +51,8 @@ pub mod blocking;
 pub mod verify;
 
 pub use client::{
-    Client, ExecuteResult, QueryResult, ReadResult, SubscribeOptions, VerifiedEvent, VerifiedRead,
+    Client, ExecuteResult, QueryResult, ReadResult, Scan, SubscribeOptions, VerifiedEvent,
+    VerifiedRead, VerifiedScan,
 };
 pub use error::{
     Error, ErrorCode, Result, ServerErrorCode, VerificationFailure, FIRST_CLIENT_CODE,

@@ -2,6 +2,7 @@
 //! re-established, with backoff, by the first call after it was lost.
 
 mod admin;
+mod scan;
 mod sql;
 mod streams;
 mod verified;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use kimberlite_protocol::message::{Audit, RequestPayload, ResponsePayload};
 use kimberlite_protocol::TenantId;
 
-use crate::connection::Connection;
+use crate::connection::{Connection, SentCall};
 use crate::error::{Error, ErrorCode, Result};
 use crate::options::ConnectOptions;
 use crate::session::{establish, Session};
@@ -20,6 +21,7 @@ use crate::transport;
 use crate::verify::trust::TrustStore;
 use crate::verify::{OpenedNotes, TrustedStateDir};
 
+pub use scan::{Scan, VerifiedScan};
 pub use sql::{ExecuteResult, QueryResult};
 pub use streams::{ReadResult, SubscribeOptions};
 pub use verified::{VerifiedEvent, VerifiedRead};
@@ -32,6 +34,12 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 pub(crate) struct Live {
     pub(crate) connection: Arc<Connection>,
     pub(crate) session: Arc<Session>,
+}
+
+/// A request sent on a connection, its answer still to come.
+pub(crate) struct InFlight {
+    live: Live,
+    sent: SentCall,
 }
 
 struct Shared {
@@ -143,10 +151,15 @@ impl Client {
 
     /// Sends a request and waits for its answer.
     pub(crate) async fn request(&self, payload: RequestPayload) -> Result<ResponsePayload> {
+        let sent = self.send_request(payload).await?;
+        self.await_answer(sent).await
+    }
+
+    /// Sends a request without waiting for its answer; see [`Client::await_answer`].
+    pub(crate) async fn send_request(&self, payload: RequestPayload) -> Result<InFlight> {
         let live = self.live().await?;
-        live.connection
-            .call_audited(payload, self.shared.options.request_timeout, self.audit())
-            .await
+        let sent = live.connection.send_call(payload, self.audit())?;
+        Ok(InFlight { live, sent })
     }
 
     /// Sends an extension request, failing with `Unsupported` unless `capability` is
@@ -156,10 +169,28 @@ impl Client {
         capability: &str,
         payload: RequestPayload,
     ) -> Result<ResponsePayload> {
+        let sent = self.send_extension(capability, payload).await?;
+        self.await_answer(sent).await
+    }
+
+    /// As [`Client::request_extension`] without waiting for the answer.
+    pub(crate) async fn send_extension(
+        &self,
+        capability: &str,
+        payload: RequestPayload,
+    ) -> Result<InFlight> {
         let live = self.live().await?;
         live.session.require(capability)?;
+        let sent = live.connection.send_call(payload, self.audit())?;
+        Ok(InFlight { live, sent })
+    }
+
+    /// Waits for the answer to a request sent by [`Client::send_request`] or
+    /// [`Client::send_extension`], within the request timeout.
+    pub(crate) async fn await_answer(&self, in_flight: InFlight) -> Result<ResponsePayload> {
+        let InFlight { live, sent } = in_flight;
         live.connection
-            .call_audited(payload, self.shared.options.request_timeout, self.audit())
+            .await_call(sent, self.shared.options.request_timeout)
             .await
     }
 

@@ -3,14 +3,14 @@
 
 use kimberlite_protocol::capability::{VERIFY, VERIFY_RANGE};
 use kimberlite_protocol::message::{
-    ConsistencyProofRequest, GetCheckpointRequest, ReadVerifiedRequest, RequestPayload,
-    ResponsePayload,
+    ConsistencyProofRequest, GetCheckpointRequest, ReadVerifiedRequest, ReadVerifiedResponse,
+    RequestPayload, ResponsePayload, VerifiedRangeResponse,
 };
 use kimberlite_protocol::note::NoteVerifier;
 use kimberlite_protocol::record::RecordKind;
 use kimberlite_protocol::{Hash, Offset, StreamId};
 
-use super::{unexpected, Client};
+use super::{unexpected, Client, InFlight};
 use crate::error::{Error, Result, ServerErrorCode, VerificationFailure};
 use crate::options::ServerKeyTrust;
 use crate::verify::{
@@ -45,25 +45,89 @@ pub struct VerifiedRead {
     pub checkpoint: Checkpoint,
 }
 
-/// A verified read of checked records, given as (offset, time, kind, payload).
-fn verified(
-    records: impl Iterator<Item = (Offset, u64, u8, Vec<u8>)>,
-    next_offset: Option<Offset>,
-    checkpoint: Checkpoint,
-) -> VerifiedRead {
-    let events = records
-        .map(|(offset, timestamp_ns, kind, payload)| VerifiedEvent {
-            offset,
-            timestamp_ns,
-            // Checked before this is called; an unknown kind never gets here.
-            kind: RecordKind::from_u8(kind).unwrap_or(RecordKind::Event),
-            payload,
-        })
-        .collect();
-    VerifiedRead {
-        events,
-        next_offset,
-        checkpoint,
+/// What a verified read asked, kept to check its answer.
+pub(crate) struct SentMeta {
+    of: ReadOf,
+    trusted: Option<Checkpoint>,
+}
+
+/// A verified read on its way: what was asked, and the trusted checkpoint the
+/// answer must extend.
+pub(crate) struct SentRead {
+    in_flight: InFlight,
+    ranged: bool,
+    of: ReadOf,
+    trusted: Option<Checkpoint>,
+}
+
+/// An answer to a verified read, of either shape, not checked yet.
+pub(crate) enum ReadAnswer {
+    /// `ReadVerified` (#66): a proof per record.
+    PerRecord(ReadVerifiedResponse),
+    /// `VerifiedRange` (#74): one proof for the run.
+    Range(VerifiedRangeResponse),
+}
+
+impl ReadAnswer {
+    /// The signed note the answer claims to be proven against.
+    pub(crate) fn note(&self) -> &str {
+        match self {
+            Self::PerRecord(answer) => &answer.checkpoint,
+            Self::Range(answer) => &answer.checkpoint,
+        }
+    }
+
+    /// The offset after the last record, as the server says (not checked yet).
+    pub(crate) const fn next_offset(&self) -> Option<Offset> {
+        match self {
+            Self::PerRecord(answer) => answer.next_offset,
+            Self::Range(answer) => answer.next_offset,
+        }
+    }
+
+    /// Checks the answer against its checkpoint (opened with `open`) and `trusted`.
+    fn verify(
+        &self,
+        open: impl FnOnce(&str, &str) -> Result<Checkpoint>,
+        verifier: &NoteVerifier,
+        of: ReadOf,
+        trusted: Option<&Checkpoint>,
+    ) -> Result<Checkpoint> {
+        match self {
+            Self::PerRecord(answer) => verify_answer(open, verifier, of, trusted, answer),
+            Self::Range(answer) => verify_answer(open, verifier, of, trusted, answer),
+        }
+    }
+
+    /// The records as events, once checked.
+    fn into_read(self, checkpoint: Checkpoint) -> VerifiedRead {
+        // Kinds are checked before this is called; an unknown one never gets here.
+        let kind = |kind| RecordKind::from_u8(kind).unwrap_or(RecordKind::Event);
+        let (events, next_offset) = match self {
+            Self::PerRecord(answer) => {
+                let events = answer.records.into_iter().map(|record| VerifiedEvent {
+                    offset: record.offset,
+                    timestamp_ns: record.timestamp_ns,
+                    kind: kind(record.kind),
+                    payload: record.payload,
+                });
+                (events.collect(), answer.next_offset)
+            }
+            Self::Range(answer) => {
+                let events = answer.records.into_iter().map(|record| VerifiedEvent {
+                    offset: record.offset,
+                    timestamp_ns: record.timestamp_ns,
+                    kind: kind(record.kind),
+                    payload: record.payload,
+                });
+                (events.collect(), answer.next_offset)
+            }
+        };
+        VerifiedRead {
+            events,
+            next_offset,
+            checkpoint,
+        }
     }
 }
 
@@ -73,7 +137,9 @@ impl Client {
     ///
     /// With a server that offers `kmb.verify/2` the records come with one range
     /// proof for all of them; otherwise each carries its own inclusion proof.
-    /// Both are checked to the same standard.
+    /// Both are checked to the same standard. To read a long run of records, see
+    /// [`Client::scan_verified`], which asks for the next part while it checks
+    /// the last.
     ///
     /// # Errors
     /// `Unsupported` against a server without `kmb.verify/1`; a `Verification`
@@ -86,8 +152,26 @@ impl Client {
         max_bytes: u64,
     ) -> Result<VerifiedRead> {
         let verifier = self.verifier().await?;
-        let tenant = self.tenant_id();
-        let trusted = self.trust().load(&verifier, tenant, stream_id).await?;
+        let trusted = self
+            .trust()
+            .load(&verifier, self.tenant_id(), stream_id)
+            .await?;
+        let sent = self
+            .send_read_verified(stream_id, from_offset, max_bytes, trusted)
+            .await?;
+        let (sent, answer) = self.await_read_verified(sent).await?;
+        self.check_read_verified(&verifier, sent, answer).await
+    }
+
+    /// Sends a verified read whose answer must extend `trusted`, in the newest shape
+    /// the connection has enabled.
+    pub(crate) async fn send_read_verified(
+        &self,
+        stream_id: StreamId,
+        from_offset: Offset,
+        max_bytes: u64,
+        trusted: Option<Checkpoint>,
+    ) -> Result<SentRead> {
         let request = ReadVerifiedRequest {
             stream_id,
             from_offset,
@@ -100,61 +184,79 @@ impl Client {
         } else {
             (VERIFY, RequestPayload::ReadVerified(request))
         };
-        let answer = match self.request_extension(capability, request).await {
+        let in_flight = self.send_extension(capability, request).await?;
+        let of = ReadOf {
+            tenant_id: self.tenant_id(),
+            stream_id,
+            from_offset,
+        };
+        Ok(SentRead {
+            in_flight,
+            ranged,
+            of,
+            trusted,
+        })
+    }
+
+    /// Waits for the answer to a verified read; nothing in it is checked yet.
+    pub(crate) async fn await_read_verified(
+        &self,
+        sent: SentRead,
+    ) -> Result<(SentMeta, ReadAnswer)> {
+        let SentRead {
+            in_flight,
+            ranged,
+            of,
+            trusted,
+        } = sent;
+        let answer = match self.await_answer(in_flight).await {
             Err(error)
                 if trusted.is_some()
                     && error.server_code() == Some(ServerErrorCode::InvalidProofRange) =>
             {
                 // An honest server refuses a trusted size above its tree size: find
                 // out whether it lost history, and if so say `Rollback`.
-                self.checkpoint(stream_id).await?;
+                self.checkpoint(of.stream_id).await?;
                 return Err(error);
             }
             answer => answer?,
         };
-        let open = |note: &str, origin: &str| self.notes().open(note, &verifier, origin);
-        let of = ReadOf {
-            tenant_id: tenant,
-            stream_id,
-            from_offset,
-        };
-        let trusted_now = trusted.as_ref();
-        let (note, read) = match answer {
-            ResponsePayload::ReadVerified(answer) if !ranged => {
-                let checkpoint = verify_answer(open, &verifier, of, trusted_now, &answer)?;
-                let records = answer.records.into_iter().map(|record| {
-                    (
-                        record.offset,
-                        record.timestamp_ns,
-                        record.kind,
-                        record.payload,
-                    )
-                });
-                (
-                    answer.checkpoint,
-                    verified(records, answer.next_offset, checkpoint),
-                )
-            }
-            ResponsePayload::VerifiedRange(answer) if ranged => {
-                let checkpoint = verify_answer(open, &verifier, of, trusted_now, &answer)?;
-                let records = answer.records.into_iter().map(|record| {
-                    (
-                        record.offset,
-                        record.timestamp_ns,
-                        record.kind,
-                        record.payload,
-                    )
-                });
-                (
-                    answer.checkpoint,
-                    verified(records, answer.next_offset, checkpoint),
-                )
-            }
+        let answer = match answer {
+            ResponsePayload::ReadVerified(answer) if !ranged => ReadAnswer::PerRecord(answer),
+            ResponsePayload::VerifiedRange(answer) if ranged => ReadAnswer::Range(answer),
             _ => return Err(unexpected("ReadVerified")),
         };
-        self.advance_trusted(&verifier, stream_id, trusted, &read.checkpoint, &note)
+        Ok((SentMeta { of, trusted }, answer))
+    }
+
+    /// Checks an answer to the read `sent` and advances the trusted state to its
+    /// checkpoint.
+    pub(crate) async fn check_read_verified(
+        &self,
+        verifier: &NoteVerifier,
+        sent: SentMeta,
+        answer: ReadAnswer,
+    ) -> Result<VerifiedRead> {
+        let SentMeta { of, trusted } = sent;
+        let open = |note: &str, origin: &str| self.notes().open(note, verifier, origin);
+        let checkpoint = answer.verify(open, verifier, of, trusted.as_ref())?;
+        let note = answer.note().to_owned();
+        let read = answer.into_read(checkpoint);
+        self.advance_trusted(verifier, of.stream_id, trusted, &read.checkpoint, &note)
             .await?;
         Ok(read)
+    }
+
+    /// Opens (checks the signature and origin of) the checkpoint note of an
+    /// answer to a read of `stream_id`, without checking the rest of the answer.
+    pub(crate) fn open_answer_note(
+        &self,
+        verifier: &NoteVerifier,
+        stream_id: StreamId,
+        answer: &ReadAnswer,
+    ) -> Result<Checkpoint> {
+        let origin = stream_origin(verifier, self.tenant_id(), stream_id);
+        self.notes().open(answer.note(), verifier, &origin)
     }
 
     /// The stream's latest checkpoint, verified (signature, origin, consistency with
@@ -214,7 +316,7 @@ impl Client {
 
     /// The key checkpoints must be signed with: the pinned one, or the one trusted on
     /// first use for this address.
-    async fn verifier(&self) -> Result<NoteVerifier> {
+    pub(super) async fn verifier(&self) -> Result<NoteVerifier> {
         let live = self.live().await?;
         live.session.require(VERIFY)?;
         let key = match &self.options().server_key {

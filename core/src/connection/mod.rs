@@ -28,6 +28,13 @@ use crate::transport::Io;
 pub(crate) use state::SubscriptionItem;
 use state::{ConnectionState, Pending};
 
+/// A request on its way; its answer comes through [`Connection::await_call`].
+/// Dropped unawaited, the answer is read and thrown away.
+pub(crate) struct SentCall {
+    id: u64,
+    answer: oneshot::Receiver<Result<ResponsePayload>>,
+}
+
 /// A live (or failed) connection. Dropping it stops its tasks.
 pub(crate) struct Connection {
     tenant_id: TenantId,
@@ -77,9 +84,30 @@ impl Connection {
         timeout: Duration,
         audit: Option<&Audit>,
     ) -> Result<ResponsePayload> {
+        let sent = self.send_call(payload, audit)?;
+        self.await_call(sent, timeout).await
+    }
+
+    /// Queues `payload` for the writer at once and returns the handle to wait on
+    /// with [`Connection::await_call`]: a caller can do other work (such as checking
+    /// the previous answer) while this one is on its way.
+    pub(crate) fn send_call(
+        &self,
+        payload: RequestPayload,
+        audit: Option<&Audit>,
+    ) -> Result<SentCall> {
         let (reply, answer) = oneshot::channel();
         let id = self.send(payload, audit, Some(reply), None)?;
-        self.answer(id, answer, timeout).await
+        Ok(SentCall { id, answer })
+    }
+
+    /// Waits up to `timeout` for the answer to a request of [`Connection::send_call`].
+    pub(crate) async fn await_call(
+        &self,
+        sent: SentCall,
+        timeout: Duration,
+    ) -> Result<ResponsePayload> {
+        self.answer(sent.id, sent.answer, timeout).await
     }
 
     /// As [`Connection::call`]; for a Subscribe, `subscription` receives the pushes

@@ -17,6 +17,7 @@ mod harness;
 mod isolation;
 mod real_server;
 mod robustness;
+mod scan;
 mod scenarios;
 mod store;
 mod tamper;

@@ -31,7 +31,7 @@ pub(crate) async fn real_server(dir: &Path, key_from: Option<&Path>) -> (String,
     (server.address.clone(), server)
 }
 
-async fn client(address: &str, state: &Path) -> Client {
+pub(crate) async fn client(address: &str, state: &Path) -> Client {
     let options = ConnectOptions::new(TENANT)
         .auth_token(ADMIN)
         .state_directory(state);
@@ -39,7 +39,7 @@ async fn client(address: &str, state: &Path) -> Client {
 }
 
 /// A stream named `name` with events `first..first + count` appended.
-async fn stream_with(client: &Client, name: &str, first: u8, count: u8) -> StreamId {
+pub(crate) async fn stream_with(client: &Client, name: &str, first: u8, count: u8) -> StreamId {
     let stream = client
         .create_stream(name, DataClass::Public, Placement::Global)
         .await
@@ -50,7 +50,7 @@ async fn stream_with(client: &Client, name: &str, first: u8, count: u8) -> Strea
 }
 
 /// The trusted checkpoint of `stream` in the state directory, read from disk.
-async fn trusted(client: &Client, state: &Path, stream: StreamId) -> Option<Checkpoint> {
+pub(crate) async fn trusted(client: &Client, state: &Path, stream: StreamId) -> Option<Checkpoint> {
     let key = client.server_info().await.unwrap().signing_key;
     let verifier = parse_verifier_key(&key).unwrap();
     let dir = TrustedStateDir::open(state).unwrap();
