@@ -155,62 +155,73 @@ async fn append_scenarios(root: &Path, seconds: u64) -> Result<()> {
     Ok(())
 }
 
+/// How a pass over the stream reads it.
+#[derive(Clone, Copy)]
+enum Pass {
+    /// One `read` / `read_verified` call after the other.
+    Calls,
+    /// A `scan` / `scan_verified`: the next part requested while the last one
+    /// is handled (and checked).
+    Scan,
+}
+
+/// One pass over the whole stream, `max_bytes` at a time; returns the events read.
+async fn one_pass(
+    client: &Client,
+    stream: StreamId,
+    max_bytes: u64,
+    verified: bool,
+    pass: Pass,
+) -> Result<usize> {
+    let mut events = 0;
+    match (pass, verified) {
+        (Pass::Scan, true) => {
+            let mut scan = client.scan_verified(stream, Offset(0), max_bytes).await?;
+            while let Some(part) = scan.next().await? {
+                events += part.events.len();
+            }
+        }
+        (Pass::Scan, false) => {
+            let mut scan = client.scan(stream, Offset(0), max_bytes).await?;
+            while let Some(part) = scan.next().await? {
+                events += part.events.len();
+            }
+        }
+        (Pass::Calls, _) => {
+            let mut offset = Offset(0);
+            loop {
+                let (count, next) = if verified {
+                    let read = client.read_verified(stream, offset, max_bytes).await?;
+                    (read.events.len(), read.next_offset)
+                } else {
+                    let read = client.read(stream, offset, max_bytes).await?;
+                    (read.events.len(), read.next_offset)
+                };
+                events += count;
+                match next {
+                    Some(next) if count > 0 => offset = next,
+                    _ => break,
+                }
+            }
+        }
+    }
+    Ok(events)
+}
+
 /// Reads the whole stream again and again, `max_bytes` at a time, verified or
 /// not, until the time is up; returns events/s.
 async fn read_passes(
     client: &Client,
     stream: StreamId,
     max_bytes: u64,
-    verified: bool,
+    (verified, pass): (bool, Pass),
     seconds: u64,
 ) -> Result<f64> {
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);
     let mut events = 0usize;
     while Instant::now() < deadline {
-        let mut offset = Offset(0);
-        loop {
-            let (count, next) = if verified {
-                let read = client.read_verified(stream, offset, max_bytes).await?;
-                (read.events.len(), read.next_offset)
-            } else {
-                let read = client.read(stream, offset, max_bytes).await?;
-                (read.events.len(), read.next_offset)
-            };
-            events += count;
-            match next {
-                Some(next) if count > 0 => offset = next,
-                _ => break,
-            }
-        }
-    }
-    Ok(events as f64 / start.elapsed().as_secs_f64())
-}
-
-/// As [`read_passes`] with a scan ([`Client::scan`], [`Client::scan_verified`]):
-/// the next part is requested while the last one is handled (and checked).
-async fn scan_passes(
-    client: &Client,
-    stream: StreamId,
-    max_bytes: u64,
-    verified: bool,
-    seconds: u64,
-) -> Result<f64> {
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs(seconds);
-    let mut events = 0usize;
-    while Instant::now() < deadline {
-        if verified {
-            let mut scan = client.scan_verified(stream, Offset(0), max_bytes).await?;
-            while let Some(part) = scan.next().await? {
-                events += part.events.len();
-            }
-        } else {
-            let mut scan = client.scan(stream, Offset(0), max_bytes).await?;
-            while let Some(part) = scan.next().await? {
-                events += part.events.len();
-            }
-        }
+        events += one_pass(client, stream, max_bytes, verified, pass).await?;
     }
     Ok(events as f64 / start.elapsed().as_secs_f64())
 }
@@ -290,16 +301,17 @@ async fn read_scenarios(root: &Path, seconds: u64, stored: u64) -> Result<()> {
         offset += batch.len() as u64;
     }
     for max_bytes in [64 * 1024, 1024 * 1024] {
-        let plain = read_passes(&client, stream, max_bytes, false, seconds).await?;
-        let verified = read_passes(&client, stream, max_bytes, true, seconds).await?;
+        let plain = read_passes(&client, stream, max_bytes, (false, Pass::Calls), seconds).await?;
+        let verified =
+            read_passes(&client, stream, max_bytes, (true, Pass::Calls), seconds).await?;
         println!(
             "{:<44} {plain:>12.0} {:>9.1} {verified:>12.0} {:>9.0}%",
             format!("one reader, {} KiB per read", max_bytes / 1024),
             plain * EVENT_BYTES as f64 / 1e6,
             100.0 * verified / plain
         );
-        let plain = scan_passes(&client, stream, max_bytes, false, seconds).await?;
-        let verified = scan_passes(&client, stream, max_bytes, true, seconds).await?;
+        let plain = read_passes(&client, stream, max_bytes, (false, Pass::Scan), seconds).await?;
+        let verified = read_passes(&client, stream, max_bytes, (true, Pass::Scan), seconds).await?;
         println!(
             "{:<44} {plain:>12.0} {:>9.1} {verified:>12.0} {:>9.0}%",
             format!("  one scan, {} KiB per part", max_bytes / 1024),

@@ -130,7 +130,14 @@ async fn fill(client: &Client, events: u64) -> Result<StreamId> {
 /// Whole-stream read passes of `READ_BYTES` per call (the same passes as the
 /// in-process part); events/s.
 async fn reads(client: &Client, stream: StreamId, verified: bool, seconds: u64) -> Result<f64> {
-    super::read_passes(client, stream, READ_BYTES, verified, seconds).await
+    super::read_passes(
+        client,
+        stream,
+        READ_BYTES,
+        (verified, super::Pass::Calls),
+        seconds,
+    )
+    .await
 }
 
 async fn round_trips(client: &Client, seconds: u64) -> Result<f64> {

@@ -14,14 +14,13 @@
 //! (records appended later are read by a new scan); a plain scan ends at the first
 //! empty answer.
 
-use kimberlite_protocol::message::{ReadEventsRequest, RequestPayload, ResponsePayload};
 use kimberlite_protocol::note::NoteVerifier;
 use kimberlite_protocol::{Offset, StreamId};
 
+use super::streams::read_result;
 use super::verified::SentRead;
-use super::{unexpected, Client, InFlight, ReadResult, VerifiedRead};
+use super::{Client, InFlight, ReadResult, VerifiedRead};
 use crate::error::Result;
-use crate::verify::Checkpoint;
 
 /// A verified scan of a stream; see [`Client::scan_verified`].
 pub struct VerifiedScan {
@@ -121,17 +120,16 @@ impl Scan {
         let Some(in_flight) = self.in_flight.take() else {
             return Ok(None);
         };
-        let ResponsePayload::ReadEvents(answer) = self.client.await_answer(in_flight).await? else {
-            return Err(unexpected("ReadEvents"));
-        };
+        let answer = read_result(self.client.await_answer(in_flight).await?)?;
         let Some(next) = answer.next_offset else {
             return Ok(None);
         };
-        self.in_flight = Some(send_read(&self.client, self.stream_id, next, self.max_bytes).await?);
-        Ok(Some(ReadResult {
-            events: answer.events,
-            next_offset: answer.next_offset,
-        }))
+        let sent = self
+            .client
+            .send_read(self.stream_id, next, self.max_bytes)
+            .await?;
+        self.in_flight = Some(sent);
+        Ok(Some(answer))
     }
 
     /// Whether the scan has ended.
@@ -139,20 +137,6 @@ impl Scan {
     pub fn is_done(&self) -> bool {
         self.in_flight.is_none()
     }
-}
-
-async fn send_read(
-    client: &Client,
-    stream_id: StreamId,
-    from_offset: Offset,
-    max_bytes: u64,
-) -> Result<InFlight> {
-    let request = RequestPayload::ReadEvents(ReadEventsRequest {
-        stream_id,
-        from_offset,
-        max_bytes,
-    });
-    client.send_request(request).await
 }
 
 impl Client {
@@ -169,7 +153,7 @@ impl Client {
         max_bytes: u64,
     ) -> Result<Scan> {
         let max_bytes = max_bytes.max(1);
-        let in_flight = send_read(self, stream_id, from_offset, max_bytes).await?;
+        let in_flight = self.send_read(stream_id, from_offset, max_bytes).await?;
         Ok(Scan {
             client: self.clone(),
             stream_id,
@@ -193,13 +177,8 @@ impl Client {
         max_bytes: u64,
     ) -> Result<VerifiedScan> {
         let max_bytes = max_bytes.max(1);
-        let verifier = self.verifier().await?;
-        let trusted: Option<Checkpoint> = self
-            .trust()
-            .load(&verifier, self.tenant_id(), stream_id)
-            .await?;
-        let sent = self
-            .send_read_verified(stream_id, from_offset, max_bytes, trusted)
+        let (verifier, sent) = self
+            .send_read_verified_from_trusted(stream_id, from_offset, max_bytes)
             .await?;
         Ok(VerifiedScan {
             client: self.clone(),

@@ -7,7 +7,7 @@ use kimberlite_protocol::message::{
 use kimberlite_protocol::{DataClass, ErrorCode as ServerErrorCode, Offset, Placement, StreamId};
 use tokio::sync::mpsc;
 
-use super::{unexpected, Client};
+use super::{unexpected, Client, InFlight};
 use crate::error::{Error, Result};
 use crate::subscription::Subscription;
 
@@ -18,6 +18,17 @@ pub struct ReadResult {
     pub events: Vec<Vec<u8>>,
     /// The offset after the last event, None when none was read.
     pub next_offset: Option<Offset>,
+}
+
+/// The answer to a `ReadEvents` request.
+pub(crate) fn read_result(answer: ResponsePayload) -> Result<ReadResult> {
+    match answer {
+        ResponsePayload::ReadEvents(answer) => Ok(ReadResult {
+            events: answer.events,
+            next_offset: answer.next_offset,
+        }),
+        _ => Err(unexpected("ReadEvents")),
+    }
 }
 
 /// How a subscription is opened.
@@ -108,18 +119,23 @@ impl Client {
         from_offset: Offset,
         max_bytes: u64,
     ) -> Result<ReadResult> {
+        let sent = self.send_read(stream_id, from_offset, max_bytes).await?;
+        read_result(self.await_answer(sent).await?)
+    }
+
+    /// Sends a `ReadEvents` request without waiting for its answer.
+    pub(crate) async fn send_read(
+        &self,
+        stream_id: StreamId,
+        from_offset: Offset,
+        max_bytes: u64,
+    ) -> Result<InFlight> {
         let request = RequestPayload::ReadEvents(ReadEventsRequest {
             stream_id,
             from_offset,
             max_bytes,
         });
-        match self.request(request).await? {
-            ResponsePayload::ReadEvents(answer) => Ok(ReadResult {
-                events: answer.events,
-                next_offset: answer.next_offset,
-            }),
-            _ => Err(unexpected("ReadEvents")),
-        }
+        self.send_request(request).await
     }
 
     /// The number of events in the stream.

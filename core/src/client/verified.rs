@@ -3,8 +3,8 @@
 
 use kimberlite_protocol::capability::{VERIFY, VERIFY_RANGE};
 use kimberlite_protocol::message::{
-    ConsistencyProofRequest, GetCheckpointRequest, ReadVerifiedRequest, ReadVerifiedResponse,
-    RequestPayload, ResponsePayload, VerifiedRangeResponse,
+    ConsistencyProofRequest, GetCheckpointRequest, RangeRecord, ReadVerifiedRequest,
+    ReadVerifiedResponse, RequestPayload, ResponsePayload, VerifiedRangeResponse, VerifiedRecord,
 };
 use kimberlite_protocol::note::NoteVerifier;
 use kimberlite_protocol::record::RecordKind;
@@ -101,27 +101,9 @@ impl ReadAnswer {
 
     /// The records as events, once checked.
     fn into_read(self, checkpoint: Checkpoint) -> VerifiedRead {
-        // Kinds are checked before this is called; an unknown one never gets here.
-        let kind = |kind| RecordKind::from_u8(kind).unwrap_or(RecordKind::Event);
         let (events, next_offset) = match self {
-            Self::PerRecord(answer) => {
-                let events = answer.records.into_iter().map(|record| VerifiedEvent {
-                    offset: record.offset,
-                    timestamp_ns: record.timestamp_ns,
-                    kind: kind(record.kind),
-                    payload: record.payload,
-                });
-                (events.collect(), answer.next_offset)
-            }
-            Self::Range(answer) => {
-                let events = answer.records.into_iter().map(|record| VerifiedEvent {
-                    offset: record.offset,
-                    timestamp_ns: record.timestamp_ns,
-                    kind: kind(record.kind),
-                    payload: record.payload,
-                });
-                (events.collect(), answer.next_offset)
-            }
+            Self::PerRecord(answer) => (events_of(answer.records), answer.next_offset),
+            Self::Range(answer) => (events_of(answer.records), answer.next_offset),
         };
         VerifiedRead {
             events,
@@ -129,6 +111,42 @@ impl ReadAnswer {
             checkpoint,
         }
     }
+}
+
+/// A checked record of either answer shape, as the event it holds.
+trait IntoEvent {
+    fn into_event(self) -> VerifiedEvent;
+}
+
+/// Kinds are checked before records become events; an unknown one never gets here.
+fn kind_of(kind: u8) -> RecordKind {
+    RecordKind::from_u8(kind).unwrap_or(RecordKind::Event)
+}
+
+impl IntoEvent for VerifiedRecord {
+    fn into_event(self) -> VerifiedEvent {
+        VerifiedEvent {
+            offset: self.offset,
+            timestamp_ns: self.timestamp_ns,
+            kind: kind_of(self.kind),
+            payload: self.payload,
+        }
+    }
+}
+
+impl IntoEvent for RangeRecord {
+    fn into_event(self) -> VerifiedEvent {
+        VerifiedEvent {
+            offset: self.offset,
+            timestamp_ns: self.timestamp_ns,
+            kind: kind_of(self.kind),
+            payload: self.payload,
+        }
+    }
+}
+
+fn events_of<R: IntoEvent>(records: Vec<R>) -> Vec<VerifiedEvent> {
+    records.into_iter().map(IntoEvent::into_event).collect()
 }
 
 impl Client {
@@ -151,6 +169,21 @@ impl Client {
         from_offset: Offset,
         max_bytes: u64,
     ) -> Result<VerifiedRead> {
+        let (verifier, sent) = self
+            .send_read_verified_from_trusted(stream_id, from_offset, max_bytes)
+            .await?;
+        let (sent, answer) = self.await_read_verified(sent).await?;
+        self.check_read_verified(&verifier, sent, answer).await
+    }
+
+    /// Sends a verified read whose answer must extend the stream's trusted
+    /// checkpoint (from the state directory); returns the key it is checked with.
+    pub(crate) async fn send_read_verified_from_trusted(
+        &self,
+        stream_id: StreamId,
+        from_offset: Offset,
+        max_bytes: u64,
+    ) -> Result<(NoteVerifier, SentRead)> {
         let verifier = self.verifier().await?;
         let trusted = self
             .trust()
@@ -159,8 +192,7 @@ impl Client {
         let sent = self
             .send_read_verified(stream_id, from_offset, max_bytes, trusted)
             .await?;
-        let (sent, answer) = self.await_read_verified(sent).await?;
-        self.check_read_verified(&verifier, sent, answer).await
+        Ok((verifier, sent))
     }
 
     /// Sends a verified read whose answer must extend `trusted`, in the newest shape
@@ -316,7 +348,7 @@ impl Client {
 
     /// The key checkpoints must be signed with: the pinned one, or the one trusted on
     /// first use for this address.
-    pub(super) async fn verifier(&self) -> Result<NoteVerifier> {
+    async fn verifier(&self) -> Result<NoteVerifier> {
         let live = self.live().await?;
         live.session.require(VERIFY)?;
         let key = match &self.options().server_key {
