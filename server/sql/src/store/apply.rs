@@ -214,6 +214,10 @@ impl TenantStore {
         if !schema.primary_key.is_empty() {
             let index = format!("kmb_pk_{id}");
             create_sqlite_index(&self.writer, &entry, &index, &schema.primary_key)?;
+            // Queries at a past position cannot use the partial index of current
+            // rows: this one finds a key's versions up to the position directly.
+            let history = format!("kmb_pkh_{id}");
+            create_history_index(&self.writer, &entry, &history, &schema.primary_key)?;
         }
         for unique in &schema.unique_constraints {
             let index = format!("kmb_uq_{id}_{}", hex::encode(&unique.name));
@@ -300,27 +304,55 @@ fn index_name(index: &str) -> String {
     quote(&format!("kmb_ix_{}", hex::encode(index)))
 }
 
+/// An index of the current rows (`kmb_to IS NULL`) on `columns`.
 fn create_sqlite_index(
     connection: &Connection,
     entry: &TableEntry,
     name: &str,
     columns: &[String],
 ) -> Result<(), SqlError> {
-    let stored: Vec<String> = columns
-        .iter()
-        .filter_map(|column| entry.sqlite_column(column).map(quote))
-        .collect();
-    let name = if name.starts_with("kmb_") {
-        quote(name)
-    } else {
-        index_name(name)
-    };
+    let stored = stored_columns(entry, columns);
     let sql = format!(
-        "CREATE INDEX IF NOT EXISTS {name} ON {} ({}) WHERE kmb_to IS NULL",
+        "CREATE INDEX IF NOT EXISTS {} ON {} ({}) WHERE kmb_to IS NULL",
+        sqlite_index_name(name),
         entry.sqlite_name(),
         stored.join(", ")
     );
     connection.execute_batch(&sql).map_err(|e| store_error(&e))
+}
+
+/// An index of every version on `columns` and then `kmb_from`, for queries at
+/// a past position (`kmb_from <= P AND ...` on a key).
+fn create_history_index(
+    connection: &Connection,
+    entry: &TableEntry,
+    name: &str,
+    columns: &[String],
+) -> Result<(), SqlError> {
+    let mut stored = stored_columns(entry, columns);
+    stored.push("kmb_from".to_owned());
+    let sql = format!(
+        "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
+        sqlite_index_name(name),
+        entry.sqlite_name(),
+        stored.join(", ")
+    );
+    connection.execute_batch(&sql).map_err(|e| store_error(&e))
+}
+
+fn stored_columns(entry: &TableEntry, columns: &[String]) -> Vec<String> {
+    columns
+        .iter()
+        .filter_map(|column| entry.sqlite_column(column).map(quote))
+        .collect()
+}
+
+fn sqlite_index_name(name: &str) -> String {
+    if name.starts_with("kmb_") {
+        quote(name)
+    } else {
+        index_name(name)
+    }
 }
 
 fn alter(

@@ -32,7 +32,8 @@ pub use layout::quote;
 use crate::error::SqlError;
 
 /// The format of the cache files; a file of another format is rebuilt.
-const FORMAT: i64 = 2;
+/// 3: tables with a primary key also index every version by key and position.
+const FORMAT: i64 = 3;
 
 /// A tenant's SQLite views.
 pub struct TenantStore {
