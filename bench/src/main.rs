@@ -52,6 +52,10 @@ struct Args {
     /// The small workload set of the tests instead of the full one.
     #[arg(long)]
     smoke: bool,
+    /// Only the workloads whose name contains this text (to profile one, say
+    /// `--only "64 clients"`); the report then lists only those.
+    #[arg(long)]
+    only: Option<String>,
 }
 
 #[tokio::main]
@@ -64,11 +68,16 @@ async fn main() {
 
 async fn run(args: Args) -> Result<()> {
     let duration = Duration::from_secs_f64(args.seconds);
-    let settings = if args.smoke {
+    let mut settings = if args.smoke {
         Settings::smoke(duration)
     } else {
         Settings::full(duration)
     };
+    if let Some(only) = &args.only {
+        settings
+            .workloads
+            .retain(|workload| workload.label().contains(only.as_str()));
+    }
     if args.report_only {
         return rewrite_report(&args, &settings);
     }
