@@ -13,16 +13,19 @@
 //! directory: a reader sees the old or the new state, never a mix, and two processes
 //! cannot interleave a read-compare-write. A stored checkpoint is the signed note
 //! itself, so loading it re-verifies its signature and origin: a file that was
-//! corrupted or edited is refused with `CorruptTrustedState`.
+//! corrupted or edited is refused with `CorruptTrustedState`. (A handle skips
+//! the signature check only for the very bytes it checked last for that stream.)
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use kimberlite_protocol::note::NoteVerifier;
 use kimberlite_protocol::{StreamId, TenantId};
 
-use super::checks::{open_signed_checkpoint, stream_origin};
+use super::checks::stream_origin;
+use super::opened::OpenedNotes;
 use super::Checkpoint;
 use crate::error::{Error, ErrorCode, Result, VerificationFailure};
 
@@ -39,9 +42,29 @@ pub enum StoreOutcome {
 }
 
 /// A trusted-state directory. Cheap to clone; every operation opens what it needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct TrustedStateDir {
     root: PathBuf,
+    /// Notes this handle has opened: a file that holds the same bytes as when it
+    /// was last loaded is not checked again (opening is a pure function of the
+    /// note, the key and the origin); any other bytes are opened in full.
+    opened: Arc<OpenedNotes>,
+}
+
+impl PartialEq for TrustedStateDir {
+    fn eq(&self, other: &Self) -> bool {
+        self.root == other.root
+    }
+}
+
+impl Eq for TrustedStateDir {}
+
+impl std::fmt::Debug for TrustedStateDir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustedStateDir")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
 }
 
 fn io_error(what: &str, path: &Path, error: std::io::Error) -> Error {
@@ -60,7 +83,10 @@ impl TrustedStateDir {
     pub fn open(root: impl Into<PathBuf>) -> Result<Self> {
         let root = root.into();
         fs::create_dir_all(&root).map_err(|error| io_error("cannot create", &root, error))?;
-        Ok(Self { root })
+        Ok(Self {
+            root,
+            opened: Arc::default(),
+        })
     }
 
     /// The directory.
@@ -130,7 +156,7 @@ impl TrustedStateDir {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(error) => return Err(io_error("cannot read", &path, error)),
         };
-        parse_checkpoint_file(&text, verifier, tenant, stream)
+        parse_checkpoint_file(&text, verifier, tenant, stream, &self.opened)
             .map(Some)
             .map_err(|error| {
                 Error::verification(
@@ -188,6 +214,7 @@ fn parse_checkpoint_file(
     verifier: &NoteVerifier,
     tenant: TenantId,
     stream: StreamId,
+    opened: &OpenedNotes,
 ) -> Result<Checkpoint> {
     let corrupt =
         |message: &str| Error::verification(VerificationFailure::CorruptTrustedState, message);
@@ -201,7 +228,7 @@ fn parse_checkpoint_file(
     if key_line.strip_prefix("key ") != Some(verifier.verifier_key().as_str()) {
         return Err(corrupt("stored for another server key"));
     }
-    open_signed_checkpoint(note, verifier, &stream_origin(verifier, tenant, stream))
+    opened.open(note, verifier, &stream_origin(verifier, tenant, stream))
 }
 
 /// Replaces `path` with `bytes`: temporary file, fsync, rename, fsync of the directory.

@@ -169,6 +169,10 @@ fn a_corrupted_or_edited_file_is_a_clear_error() {
     // Garbage, a truncated file, and a size edited without re-signing.
     let edited = original.replacen("\n3\n", "\n2\n", 1);
     assert_ne!(edited, original);
+    // Loaded once, the note is remembered by this handle; an edit must still be
+    // caught by the same handle.
+    let loaded = dir.load_checkpoint(&verifier, log.tenant_id, log.stream_id);
+    assert_eq!(loaded.unwrap().map(|checkpoint| checkpoint.size), Some(3));
     for contents in [
         "\u{0}\u{1}garbage".to_owned(),
         original[..40].to_owned(),
@@ -187,4 +191,7 @@ fn a_corrupted_or_edited_file_is_a_clear_error() {
             "{error}"
         );
     }
+    std::fs::write(&file, &original).unwrap();
+    let restored = dir.load_checkpoint(&verifier, log.tenant_id, log.stream_id);
+    assert_eq!(restored.unwrap().map(|checkpoint| checkpoint.size), Some(3));
 }
