@@ -24,3 +24,37 @@ export type SqlValue = null | boolean | bigint | number | string | Buffer
 
 /** `for await (const event of subscription)`; leaving the loop cancels it. */
 export interface Subscription extends AsyncIterable<SubscriptionEvent> {}
+
+/**
+ * The answer of `read`: events from the offset asked. The payloads are views into
+ * one buffer per call (`Buffer.subarray`), so keeping one event keeps that call's
+ * buffer (about `maxBytes`) alive; copy it (`Buffer.from(payload)`) to keep it alone.
+ */
+export interface ReadResult {
+  /** The event payloads, in offset order. */
+  events: Array<Buffer>
+  /** The offset after the last event, `null` when none was read. */
+  nextOffset: bigint | null
+}
+
+/** One record of a verified read. */
+export interface VerifiedEvent {
+  /** The record's offset in its stream. */
+  offset: bigint
+  /** The server's commit time, nanoseconds since the Unix epoch. */
+  timestampNs: bigint
+  /** What the record holds: `Event`, `SqlEffect` or `Catalog`. */
+  kind: string
+  /** The event bytes, proven to be in the stream (a view, as in `ReadResult`). */
+  payload: Buffer
+}
+
+/** The answer of `readVerified`. */
+export interface VerifiedRead {
+  /** The records read, each verified. */
+  events: Array<VerifiedEvent>
+  /** The offset after the last record, `null` when none was read. */
+  nextOffset: bigint | null
+  /** The signed checkpoint the records were verified against, now trusted. */
+  checkpoint: Checkpoint
+}

@@ -26,6 +26,40 @@ export type SqlValue = null | boolean | bigint | number | string | Buffer
 export interface Subscription extends AsyncIterable<SubscriptionEvent> {}
 
 /**
+ * The answer of `read`: events from the offset asked. The payloads are views into
+ * one buffer per call (`Buffer.subarray`), so keeping one event keeps that call's
+ * buffer (about `maxBytes`) alive; copy it (`Buffer.from(payload)`) to keep it alone.
+ */
+export interface ReadResult {
+  /** The event payloads, in offset order. */
+  events: Array<Buffer>
+  /** The offset after the last event, `null` when none was read. */
+  nextOffset: bigint | null
+}
+
+/** One record of a verified read. */
+export interface VerifiedEvent {
+  /** The record's offset in its stream. */
+  offset: bigint
+  /** The server's commit time, nanoseconds since the Unix epoch. */
+  timestampNs: bigint
+  /** What the record holds: `Event`, `SqlEffect` or `Catalog`. */
+  kind: string
+  /** The event bytes, proven to be in the stream (a view, as in `ReadResult`). */
+  payload: Buffer
+}
+
+/** The answer of `readVerified`. */
+export interface VerifiedRead {
+  /** The records read, each verified. */
+  events: Array<VerifiedEvent>
+  /** The offset after the last record, `null` when none was read. */
+  nextOffset: bigint | null
+  /** The signed checkpoint the records were verified against, now trusted. */
+  checkpoint: Checkpoint
+}
+
+/**
  * A connection to a Kimberlite server. Calls from any number of Promises are
  * pipelined on one connection; after it is lost the next call reconnects.
  */
@@ -227,14 +261,6 @@ export interface QueryResult {
   rows: Array<Array<SqlValue>>
 }
 
-/** The answer of `read`: events from the offset asked. */
-export interface ReadResult {
-  /** The event payloads, in offset order. */
-  events: Array<Buffer>
-  /** The offset after the last event, `null` when none was read. */
-  nextOffset: bigint | null
-}
-
 /** A record of a stream, as the hash chain covers it. */
 export interface RecordFields {
   /** The tenant owning the stream. */
@@ -295,28 +321,6 @@ export interface TlsOptions {
   rootCertificates: Array<Buffer>
   /** The name to verify; defaults to the address's host. */
   serverName?: string
-}
-
-/** One record of a verified read. */
-export interface VerifiedEvent {
-  /** The record's offset in its stream. */
-  offset: bigint
-  /** The server's commit time, nanoseconds since the Unix epoch. */
-  timestampNs: bigint
-  /** What the record holds: `Event`, `SqlEffect` or `Catalog`. */
-  kind: string
-  /** The event bytes, proven to be in the stream. */
-  payload: Buffer
-}
-
-/** The answer of `readVerified`. */
-export interface VerifiedRead {
-  /** The records read, each verified. */
-  events: Array<VerifiedEvent>
-  /** The offset after the last record, `null` when none was read. */
-  nextOffset: bigint | null
-  /** The signed checkpoint the records were verified against, now trusted. */
-  checkpoint: Checkpoint
 }
 
 export declare namespace verify {

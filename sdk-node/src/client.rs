@@ -9,8 +9,8 @@ use crate::error::check;
 use crate::options::{to_core, Audit, ConnectOptions};
 use crate::subscription::{SubscribeOptions, Subscription};
 use crate::types::{
-    maybe_big, ApiKeyCreated, ApiKeyInfo, Checkpoint, ExecuteResult, QueryResult, ReadResult,
-    ServerInfo, TenantInfo, VerifiedEvent, VerifiedRead,
+    ApiKeyCreated, ApiKeyInfo, Checkpoint, ExecuteResult, PackedRead, PackedVerifiedRead,
+    QueryResult, ServerInfo, TenantInfo,
 };
 use crate::values::{big, from_value, to_u64, to_value, SqlValue};
 
@@ -148,47 +148,34 @@ impl Client {
 
     /// Reads events from `fromOffset` up to about `maxBytes` (default 1 MiB); not
     /// verified (see `readVerified`).
-    #[napi]
+    // Resolves to a `PackedRead`, which index.js unpacks into a `ReadResult`.
+    #[napi(ts_return_type = "Promise<ReadResult>")]
     pub async fn read(
         &self,
         stream_id: BigInt,
         from_offset: BigInt,
         max_bytes: Option<u32>,
-    ) -> napi::Result<ReadResult> {
+    ) -> napi::Result<PackedRead> {
         let stream = StreamId(to_u64(&stream_id, "streamId")?);
         let from = Offset(to_u64(&from_offset, "fromOffset")?);
         let max = u64::from(max_bytes.unwrap_or(1 << 20));
-        let read = check(self.inner.read(stream, from, max).await)?;
-        Ok(ReadResult {
-            events: read.events.into_iter().map(Buffer::from).collect(),
-            next_offset: maybe_big(read.next_offset.map(|offset| offset.0)),
-        })
+        PackedRead::new(check(self.inner.read(stream, from, max).await)?)
     }
 
     /// Reads like `read`, verifying every record against a signed checkpoint that
     /// extends the trusted one; rejects with a verification code otherwise.
-    #[napi]
+    // Resolves to a `PackedVerifiedRead`, which index.js unpacks into a `VerifiedRead`.
+    #[napi(ts_return_type = "Promise<VerifiedRead>")]
     pub async fn read_verified(
         &self,
         stream_id: BigInt,
         from_offset: BigInt,
         max_bytes: Option<u32>,
-    ) -> napi::Result<VerifiedRead> {
+    ) -> napi::Result<PackedVerifiedRead> {
         let stream = StreamId(to_u64(&stream_id, "streamId")?);
         let from = Offset(to_u64(&from_offset, "fromOffset")?);
         let max = u64::from(max_bytes.unwrap_or(1 << 20));
-        let read = check(self.inner.read_verified(stream, from, max).await)?;
-        let events = read.events.into_iter().map(|event| VerifiedEvent {
-            offset: big(event.offset.0),
-            timestamp_ns: big(event.timestamp_ns),
-            kind: format!("{:?}", event.kind),
-            payload: event.payload.into(),
-        });
-        Ok(VerifiedRead {
-            events: events.collect(),
-            next_offset: maybe_big(read.next_offset.map(|offset| offset.0)),
-            checkpoint: read.checkpoint.into(),
-        })
+        PackedVerifiedRead::new(check(self.inner.read_verified(stream, from, max).await)?)
     }
 
     /// The number of events in the stream.

@@ -3,8 +3,12 @@
 
 use kimberlite::verify::Checkpoint as CoreCheckpoint;
 use kimberlite::{ApiKeyCreated as CoreKeyCreated, ApiKeyInfo as CoreKeyInfo, Hash};
+use kimberlite::{ReadResult as CoreReadResult, VerifiedRead as CoreVerifiedRead};
 use kimberlite::{ServerInfo as CoreServerInfo, TenantInfo as CoreTenantInfo};
-use napi::bindgen_prelude::{BigInt, Buffer, Either, Null};
+use kimberlite_protocol::record::RecordKind;
+use napi::bindgen_prelude::{BigInt, BigUint64Array, Buffer, Either, Null, Object, ToNapiValue};
+use napi::bindgen_prelude::{Uint32Array, Uint8Array};
+use napi::{sys, Env, JsValue};
 use napi_derive::napi;
 
 use crate::error::invalid_argument;
@@ -59,39 +63,126 @@ impl Checkpoint {
     }
 }
 
-/// The answer of `read`: events from the offset asked.
-#[napi(object)]
-pub struct ReadResult {
-    /// The event payloads, in offset order.
-    pub events: Vec<Buffer>,
+/// The answer of `read` as the addon hands it to index.js, which builds the
+/// `ReadResult` of index.d.ts (dts-header.d.ts) from it. Every payload sits in one
+/// buffer so that an answer costs a handful of N-API values on the event loop rather
+/// than several per event; index.js gives each event a view into `payloads`. Not a
+/// `#[napi(object)]`, which would declare it in index.d.ts: `ToNapiValue` below makes
+/// the same plain object (`{ payloads, ends, nextOffset }`).
+pub struct PackedRead {
+    /// The event payloads, in offset order, back to back.
+    pub payloads: Buffer,
+    /// Where each payload ends in `payloads`; the first starts at 0.
+    pub ends: Uint32Array,
     /// The offset after the last event, `null` when none was read.
-    #[napi(ts_type = "bigint | null")]
     pub next_offset: MaybeBig,
 }
 
-/// One record of a verified read.
-#[napi(object)]
-pub struct VerifiedEvent {
-    /// The record's offset in its stream.
-    pub offset: BigInt,
-    /// The server's commit time, nanoseconds since the Unix epoch.
-    pub timestamp_ns: BigInt,
-    /// What the record holds: `Event`, `SqlEffect` or `Catalog`.
-    pub kind: String,
-    /// The event bytes, proven to be in the stream.
-    pub payload: Buffer,
+impl PackedRead {
+    /// Packs the core's answer.
+    pub fn new(read: CoreReadResult) -> napi::Result<Self> {
+        let (payloads, ends) = pack_payloads(read.events.iter().map(Vec::as_slice))?;
+        Ok(Self {
+            payloads,
+            ends,
+            next_offset: maybe_big(read.next_offset.map(|offset| offset.0)),
+        })
+    }
 }
 
-/// The answer of `readVerified`.
-#[napi(object)]
-pub struct VerifiedRead {
-    /// The records read, each verified.
-    pub events: Vec<VerifiedEvent>,
+/// The answer of `readVerified` as the addon hands it to index.js, which builds the
+/// `VerifiedRead` of index.d.ts from it: record `i` is `offsets[i]`,
+/// `timestampsNs[i]`, kind `kinds[i]` (a `RecordKind` byte, named by
+/// `recordKinds()`) and the payload before `ends[i]`, as in `PackedRead`; converted
+/// like it, with the fields' names in camel case.
+pub struct PackedVerifiedRead {
+    /// The record payloads, in offset order, back to back.
+    pub payloads: Buffer,
+    /// Where each payload ends in `payloads`; the first starts at 0.
+    pub ends: Uint32Array,
+    /// Each record's offset in its stream.
+    pub offsets: BigUint64Array,
+    /// Each record's commit time, nanoseconds since the Unix epoch.
+    pub timestamps_ns: BigUint64Array,
+    /// Each record's kind, as its protocol byte.
+    pub kinds: Uint8Array,
     /// The offset after the last record, `null` when none was read.
-    #[napi(ts_type = "bigint | null")]
     pub next_offset: MaybeBig,
     /// The signed checkpoint the records were verified against, now trusted.
     pub checkpoint: Checkpoint,
+}
+
+impl PackedVerifiedRead {
+    /// Packs the core's answer.
+    pub fn new(read: CoreVerifiedRead) -> napi::Result<Self> {
+        let events = &read.events;
+        let (payloads, ends) = pack_payloads(events.iter().map(|event| event.payload.as_slice()))?;
+        let offsets: Vec<u64> = events.iter().map(|event| event.offset.0).collect();
+        let timestamps_ns: Vec<u64> = events.iter().map(|event| event.timestamp_ns).collect();
+        let kinds: Vec<u8> = events.iter().map(|event| event.kind.as_u8()).collect();
+        Ok(Self {
+            payloads,
+            ends,
+            offsets: offsets.into(),
+            timestamps_ns: timestamps_ns.into(),
+            kinds: kinds.into(),
+            next_offset: maybe_big(read.next_offset.map(|offset| offset.0)),
+            checkpoint: read.checkpoint.into(),
+        })
+    }
+}
+
+impl ToNapiValue for PackedRead {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        let mut object = Object::new(&Env::from_raw(env))?;
+        object.set("payloads", value.payloads)?;
+        object.set("ends", value.ends)?;
+        object.set("nextOffset", value.next_offset)?;
+        Ok(object.raw())
+    }
+}
+
+impl ToNapiValue for PackedVerifiedRead {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        let mut object = Object::new(&Env::from_raw(env))?;
+        object.set("payloads", value.payloads)?;
+        object.set("ends", value.ends)?;
+        object.set("offsets", value.offsets)?;
+        object.set("timestampsNs", value.timestamps_ns)?;
+        object.set("kinds", value.kinds)?;
+        object.set("nextOffset", value.next_offset)?;
+        object.set("checkpoint", value.checkpoint)?;
+        Ok(object.raw())
+    }
+}
+
+/// The payloads back to back, and where each ends.
+fn pack_payloads<'a, I>(payloads: I) -> napi::Result<(Buffer, Uint32Array)>
+where
+    I: Iterator<Item = &'a [u8]> + Clone,
+{
+    let size_bytes = payloads.clone().map(<[u8]>::len).sum();
+    let mut bytes = Vec::with_capacity(size_bytes);
+    let mut ends = Vec::with_capacity(payloads.size_hint().0);
+    for payload in payloads {
+        bytes.extend_from_slice(payload);
+        let end = u32::try_from(bytes.len()).map_err(|_| {
+            invalid_argument("a read must answer less than 4 GiB; ask for fewer bytes")
+        })?;
+        ends.push(end);
+    }
+    Ok((bytes.into(), ends.into()))
+}
+
+/// The names of the record kinds (`kind` of a verified event), indexed by their
+/// protocol byte: index.js names the `kinds` of a `PackedVerifiedRead` with them.
+#[napi(skip_typescript)]
+#[must_use]
+pub fn record_kinds() -> Vec<String> {
+    (0..=u8::MAX)
+        .map_while(RecordKind::from_u8)
+        .map(|kind| format!("{kind:?}"))
+        .collect()
 }
 
 /// The answer of `query` and `queryAt`.

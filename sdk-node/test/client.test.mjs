@@ -61,6 +61,30 @@ describe('client against a development server', () => {
     assert.match(verified.checkpoint.origin, /\/tenant\/1\/stream\//)
   })
 
+  test('read and readVerified give every event exactly its own bytes', async () => {
+    // The addon packs a read's payloads into one Buffer; each event is a view of it.
+    const payloads = ['', 'a', 'bb', '', 'c'.repeat(3000), 'dd'].map((text) => Buffer.from(text))
+    const stream = await client.createStream('packed')
+    await client.append(stream, payloads, 0n)
+
+    const read = await client.read(stream, 0n)
+    assert.deepEqual(read.events, payloads)
+    assert.ok(read.events.every((event) => Buffer.isBuffer(event)))
+    read.events[1].fill(0x7a)
+    assert.deepEqual(read.events.map(text), ['', 'z', 'bb', '', 'c'.repeat(3000), 'dd'])
+
+    const verified = await client.readVerified(stream, 1n)
+    assert.deepEqual(
+      verified.events.map((event) => [event.offset, text(event.payload)]),
+      payloads.slice(1).map((payload, i) => [BigInt(i + 1), text(payload)]),
+    )
+    assert.ok(verified.events.every((event) => Buffer.isBuffer(event.payload)))
+    assert.deepEqual(Object.keys(verified.events[0]), ['offset', 'timestampNs', 'kind', 'payload'])
+    const times = verified.events.map((event) => event.timestampNs)
+    assert.ok(times.every((time, i) => typeof time === 'bigint' && (i === 0 || time >= times[i - 1])))
+    assert.equal(verified.nextOffset, 6n)
+  })
+
   test('checkpoint and consistencyProof agree with the verification functions', async () => {
     const { verify } = await import('../index.js')
     const stream = await client.createStream('proofs')
