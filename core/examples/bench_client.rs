@@ -215,10 +215,10 @@ async fn read_passes(
     stream: StreamId,
     max_bytes: u64,
     (verified, pass): (bool, Pass),
-    seconds: u64,
+    duration: Duration,
 ) -> Result<f64> {
     let start = Instant::now();
-    let deadline = start + Duration::from_secs(seconds);
+    let deadline = start + duration;
     let mut events = 0usize;
     while Instant::now() < deadline {
         events += one_pass(client, stream, max_bytes, verified, pass).await?;
@@ -284,6 +284,37 @@ async fn checkpoints_per_second(client: &Client, stream: StreamId, seconds: u64)
     Ok(f64::from(count) / start.elapsed().as_secs_f64())
 }
 
+/// Rounds of plain and verified reads, one after the other, so that a machine
+/// whose speed drifts (other programs on the cores) moves both alike.
+const READ_ROUNDS: u32 = 10;
+
+/// Plain and verified passes in [`READ_ROUNDS`] alternating rounds over
+/// `seconds` in all; returns the median plain and verified events/s and the
+/// median of each round's verified / plain.
+async fn plain_then_verified(
+    client: &Client,
+    stream: StreamId,
+    max_bytes: u64,
+    pass: Pass,
+    seconds: u64,
+) -> Result<(f64, f64, f64)> {
+    let each = Duration::from_secs(seconds) / (2 * READ_ROUNDS);
+    let (mut plain, mut verified, mut shares) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..READ_ROUNDS {
+        let p = read_passes(client, stream, max_bytes, (false, pass), each).await?;
+        let v = read_passes(client, stream, max_bytes, (true, pass), each).await?;
+        plain.push(p);
+        verified.push(v);
+        shares.push(v / p);
+    }
+    Ok((median(plain), median(verified), median(shares)))
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
 /// Plain against verified reads of one stream, at two read sizes.
 async fn read_scenarios(root: &Path, seconds: u64, stored: u64) -> Result<()> {
     println!();
@@ -301,23 +332,16 @@ async fn read_scenarios(root: &Path, seconds: u64, stored: u64) -> Result<()> {
         offset += batch.len() as u64;
     }
     for max_bytes in [64 * 1024, 1024 * 1024] {
-        let plain = read_passes(&client, stream, max_bytes, (false, Pass::Calls), seconds).await?;
-        let verified =
-            read_passes(&client, stream, max_bytes, (true, Pass::Calls), seconds).await?;
-        println!(
-            "{:<44} {plain:>12.0} {:>9.1} {verified:>12.0} {:>9.0}%",
-            format!("one reader, {} KiB per read", max_bytes / 1024),
-            plain * EVENT_BYTES as f64 / 1e6,
-            100.0 * verified / plain
-        );
-        let plain = read_passes(&client, stream, max_bytes, (false, Pass::Scan), seconds).await?;
-        let verified = read_passes(&client, stream, max_bytes, (true, Pass::Scan), seconds).await?;
-        println!(
-            "{:<44} {plain:>12.0} {:>9.1} {verified:>12.0} {:>9.0}%",
-            format!("  one scan, {} KiB per part", max_bytes / 1024),
-            plain * EVENT_BYTES as f64 / 1e6,
-            100.0 * verified / plain
-        );
+        for (name, pass) in [("one reader", Pass::Calls), ("  one scan", Pass::Scan)] {
+            let (plain, verified, share) =
+                plain_then_verified(&client, stream, max_bytes, pass, seconds).await?;
+            println!(
+                "{:<44} {plain:>12.0} {:>9.1} {verified:>12.0} {:>9.0}%",
+                format!("{name}, {} KiB per read", max_bytes / 1024),
+                plain * EVENT_BYTES as f64 / 1e6,
+                100.0 * share
+            );
+        }
         let engine_plain = engine_read_passes(&engine, stream, max_bytes, false, seconds)?;
         let engine_verified = engine_read_passes(&engine, stream, max_bytes, true, seconds)?;
         println!(

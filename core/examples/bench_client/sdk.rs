@@ -135,7 +135,7 @@ async fn reads(client: &Client, stream: StreamId, verified: bool, seconds: u64) 
         stream,
         READ_BYTES,
         (verified, super::Pass::Calls),
-        seconds,
+        Duration::from_secs(seconds),
     )
     .await
 }
