@@ -238,13 +238,12 @@ pub fn verify_read(
     trusted: Option<&Checkpoint>,
     response: &ReadVerifiedResponse,
 ) -> Result<Checkpoint> {
-    let open = |note: &str, origin: &str| open_signed_checkpoint(note, verifier, origin);
     let read = ReadOf {
         tenant_id,
         stream_id,
         from_offset,
     };
-    verify_answer(open, verifier, read, trusted, response)
+    verify_from_scratch(verifier, read, trusted, response)
 }
 
 /// Verifies a `ReadVerifiedRange` answer (`kmb.verify/2`) as [`verify_read`]
@@ -261,13 +260,23 @@ pub fn verify_range_read(
     trusted: Option<&Checkpoint>,
     response: &VerifiedRangeResponse,
 ) -> Result<Checkpoint> {
-    let open = |note: &str, origin: &str| open_signed_checkpoint(note, verifier, origin);
     let read = ReadOf {
         tenant_id,
         stream_id,
         from_offset,
     };
-    verify_answer(open, verifier, read, trusted, response)
+    verify_from_scratch(verifier, read, trusted, response)
+}
+
+/// [`verify_answer`] with every note opened in full (no memory of earlier notes).
+fn verify_from_scratch(
+    verifier: &NoteVerifier,
+    read: ReadOf,
+    trusted: Option<&Checkpoint>,
+    answer: &impl VerifiedAnswer,
+) -> Result<Checkpoint> {
+    let open = |note: &str, origin: &str| open_signed_checkpoint(note, verifier, origin);
+    verify_answer(open, verifier, read, trusted, answer)
 }
 
 /// Which read an answer answers.
