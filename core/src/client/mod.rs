@@ -7,10 +7,11 @@ mod sql;
 mod streams;
 mod verified;
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use kimberlite_protocol::message::{Audit, RequestPayload, ResponsePayload};
+use kimberlite_protocol::note::NoteVerifier;
 use kimberlite_protocol::TenantId;
 
 use crate::connection::{Connection, SentCall};
@@ -47,6 +48,8 @@ struct Shared {
     options: ConnectOptions,
     trust: TrustStore,
     notes: OpenedNotes,
+    /// The server key checkpoints are checked with, once known.
+    verifier: std::sync::Mutex<Option<NoteVerifier>>,
     current: tokio::sync::Mutex<Option<Live>>,
 }
 
@@ -89,6 +92,7 @@ impl Client {
             address: address.into(),
             trust: TrustStore::new(directory),
             notes: OpenedNotes::default(),
+            verifier: std::sync::Mutex::new(None),
             options,
             current: tokio::sync::Mutex::new(None),
         });
@@ -204,6 +208,20 @@ impl Client {
 
     pub(crate) fn notes(&self) -> &OpenedNotes {
         &self.shared.notes
+    }
+
+    pub(crate) fn cached_verifier(&self) -> Option<NoteVerifier> {
+        let cached = self.shared.verifier.lock();
+        cached.unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub(crate) fn cache_verifier(&self, verifier: &NoteVerifier) {
+        let mut cached = self
+            .shared
+            .verifier
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *cached = Some(verifier.clone());
     }
 }
 

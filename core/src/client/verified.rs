@@ -351,6 +351,12 @@ impl Client {
     async fn verifier(&self) -> Result<NoteVerifier> {
         let live = self.live().await?;
         live.session.require(VERIFY)?;
+        // The key never changes once chosen (pinned, or pinned on first use: the
+        // state directory keeps the first key pinned for the address), so it is
+        // parsed once per client rather than on every verified call.
+        if let Some(verifier) = self.cached_verifier() {
+            return Ok(verifier);
+        }
         let key = match &self.options().server_key {
             ServerKeyTrust::Pinned(key) => key.clone(),
             ServerKeyTrust::TrustOnFirstUse => {
@@ -365,7 +371,9 @@ impl Client {
                     .await?
             }
         };
-        parse_verifier_key(&key)
+        let verifier = parse_verifier_key(&key)?;
+        self.cache_verifier(&verifier);
+        Ok(verifier)
     }
 
     /// Checks, with a proof from the server, that `newer` extends `older`.
