@@ -6,12 +6,26 @@ package kimberlite
 /*
 #include <stdlib.h>
 #include "kimberlite.h"
+
+// Defined in append_async.go (a file with //export may only declare).
+extern void kmbGoAppendDone(uintptr_t handle, enum kmb_status status, uint64_t first,
+                            struct kmb_error *error);
+
+static enum kmb_status kmb_go_append_async(const struct kmb_client *client,
+                                           uint64_t stream_id, const struct kmb_bytes *events,
+                                           uintptr_t count, uint64_t expected_offset,
+                                           const struct kmb_cancel *cancel, uintptr_t handle,
+                                           struct kmb_error **error) {
+  return kmb_client_append_async(client, stream_id, events, count, expected_offset, cancel,
+                                 kmbGoAppendDone, handle, error);
+}
 */
 import "C"
 
 import (
 	"context"
 	"runtime"
+	"runtime/cgo"
 	"sync"
 	"unsafe"
 )
@@ -110,9 +124,18 @@ func (c *Client) CreateStream(ctx context.Context, name string, class DataClass,
 // Append appends events if the stream's length is expected, and returns the first
 // event's offset. A stale expected offset fails with ErrOffsetMismatch.
 func (c *Client) Append(ctx context.Context, stream StreamID, events [][]byte, expected Offset) (Offset, error) {
-	var pinner runtime.Pinner
-	defer pinner.Unpin()
+	return c.appendAsync(ctx, stream, events, expected)
+}
+
+// appendAsync runs one append through kmb_client_append_async and waits for it
+// or for ctx; on ctx's end the call is cancelled and still waited for, so the
+// cancel handle and the client outlive it.
+func (c *Client) appendAsync(ctx context.Context, stream StreamID, events [][]byte, expected Offset) (Offset, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	items := make([]C.kmb_bytes, len(events))
+	var pinner runtime.Pinner
 	for i, event := range events {
 		if len(event) > 0 {
 			pinner.Pin(&event[0])
@@ -123,12 +146,36 @@ func (c *Client) Append(ctx context.Context, stream StreamID, events [][]byte, e
 	if len(items) > 0 {
 		itemsPointer = &items[0]
 	}
-	var first C.uint64_t
-	err := c.call(ctx, func(h *C.kmb_client, cancel *C.kmb_cancel, e **C.kmb_error) uint32 {
-		return C.kmb_client_append(h, C.uint64_t(stream), itemsPointer, C.size_t(len(items)),
-			C.uint64_t(expected), cancel, &first, e)
-	})
-	return Offset(first), err
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.handle == nil {
+		pinner.Unpin()
+		return 0, ErrClosed
+	}
+	var cancel *C.kmb_cancel
+	if ctx.Done() != nil {
+		cancel = C.kmb_cancel_new()
+		defer C.kmb_cancel_free(cancel)
+	}
+	done := make(chan appendOutcome, 1)
+	handle := cgo.NewHandle(done)
+	defer handle.Delete()
+	var cError *C.kmb_error
+	status := uint32(C.kmb_go_append_async(c.handle, C.uint64_t(stream), itemsPointer,
+		C.size_t(len(items)), C.uint64_t(expected), cancel, C.uintptr_t(handle), &cError))
+	// The events were copied before the call returned.
+	pinner.Unpin()
+	if status != C.KMB_OK {
+		return 0, takeError(ctx, status, cError)
+	}
+	var outcome appendOutcome
+	select {
+	case outcome = <-done:
+	case <-ctx.Done():
+		C.kmb_cancel_trigger(cancel)
+		outcome = <-done
+	}
+	return Offset(outcome.first), takeError(ctx, outcome.status, outcome.err)
 }
 
 // Read reads events from from, up to about maxBytes, without verification.

@@ -189,6 +189,9 @@ func TestCloseIsIdempotentAndLaterCallsFail(t *testing.T) {
 	if _, err := client.StreamLength(testContext(t), 1); !errors.Is(err, ErrClosed) {
 		t.Fatalf("want ErrClosed, got %v", err)
 	}
+	if _, err := client.Append(testContext(t), 1, [][]byte{[]byte("late")}, 0); !errors.Is(err, ErrClosed) {
+		t.Fatalf("want ErrClosed from Append, got %v", err)
+	}
 }
 
 func TestManyGoroutinesShareOneClient(t *testing.T) {
@@ -227,6 +230,9 @@ func TestCancelledAndExpiredContexts(t *testing.T) {
 	cancel()
 	if _, err := client.StreamLength(cancelled, 1); !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
+	}
+	if _, err := client.Append(cancelled, 1, [][]byte{[]byte("never")}, 0); !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled from Append, got %v", err)
 	}
 	expired, stop := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer stop()

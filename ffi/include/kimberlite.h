@@ -280,6 +280,28 @@ enum kmb_status kmb_client_append(const struct kmb_client *client,
                                   uint64_t *out_first_offset,
                                   struct kmb_error **error);
 
+// As `kmb_client_append`, but returns at once: the events are copied before it
+// returns, and `done` (not NULL) is called exactly once when the call ends (also
+// when `cancel` fires: then with KMB_CANCELLED), on a thread of the client's
+// runtime, never the caller's: with the caller's `context`, and on KMB_OK the
+// first event's offset and a NULL error; otherwise a new kmb_error that `done`
+// owns (release it with kmb_error_free). `done` must return promptly and must not
+// make blocking calls on the client. `cancel` (or NULL) and the client must stay
+// alive until `done` was called. A status other than KMB_OK means the call did not
+// start and `done` will not be called.
+enum kmb_status kmb_client_append_async(const struct kmb_client *client,
+                                        uint64_t stream_id,
+                                        const struct kmb_bytes *events,
+                                        uintptr_t count,
+                                        uint64_t expected_offset,
+                                        const struct kmb_cancel *cancel,
+                                        void (*done)(uintptr_t context,
+                                                     enum kmb_status status,
+                                                     uint64_t first_offset,
+                                                     struct kmb_error *error),
+                                        uintptr_t context,
+                                        struct kmb_error **error);
+
 // Reads events from `from_offset`, up to about `max_bytes`, without verification.
 enum kmb_status kmb_client_read(const struct kmb_client *client,
                                 uint64_t stream_id,

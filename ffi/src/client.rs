@@ -6,7 +6,7 @@ use std::sync::Arc;
 use kimberlite::{DataClass, Offset, Placement, Region, StreamId};
 use tokio::runtime::Runtime;
 
-use crate::cancel::{block_on, kmb_cancel};
+use crate::cancel::{block_on, cancel_watcher, kmb_cancel, until_cancelled};
 use crate::error::kmb_error;
 use crate::events::kmb_events;
 use crate::guard::{
@@ -147,6 +147,55 @@ pub unsafe extern "C" fn kmb_client_append(
             .append(StreamId(stream_id), payloads, Offset(expected_offset));
         let first = client.block(cancel, append)?;
         put(out_first_offset, first.0, "out_first_offset")
+    })
+}
+
+/// As `kmb_client_append`, but returns at once: the events are copied before it
+/// returns, and `done` (not NULL) is called exactly once when the call ends (also
+/// when `cancel` fires: then with KMB_CANCELLED), on a thread of the client's
+/// runtime, never the caller's: with the caller's `context`, and on KMB_OK the
+/// first event's offset and a NULL error; otherwise a new kmb_error that `done`
+/// owns (release it with kmb_error_free). `done` must return promptly and must not
+/// make blocking calls on the client. `cancel` (or NULL) and the client must stay
+/// alive until `done` was called. A status other than KMB_OK means the call did not
+/// start and `done` will not be called.
+#[no_mangle]
+pub unsafe extern "C" fn kmb_client_append_async(
+    client: *const kmb_client,
+    stream_id: u64,
+    events: *const kmb_bytes,
+    count: usize,
+    expected_offset: u64,
+    cancel: *const kmb_cancel,
+    done: Option<
+        extern "C" fn(context: usize, status: kmb_status, first_offset: u64, error: *mut kmb_error),
+    >,
+    context: usize,
+    error: *mut *mut kmb_error,
+) -> kmb_status {
+    run(error, || {
+        let client = handle(client, "client")?;
+        let done = done.ok_or(Failure::Null("done"))?;
+        let items = slice(events, count, "events")?;
+        let mut payloads = Vec::with_capacity(items.len());
+        for item in items {
+            payloads.push(item.as_slice("events[i].data")?.to_vec());
+        }
+        let cancelled = cancel_watcher(cancel);
+        let inner = client.inner.clone();
+        client.runtime.spawn(async move {
+            let append = inner.append(StreamId(stream_id), payloads, Offset(expected_offset));
+            let outcome = until_cancelled(cancelled, append).await;
+            let (status, first, error) = match outcome {
+                Ok(first) => (kmb_status::KMB_OK, first.0, std::ptr::null_mut()),
+                Err(failure) => {
+                    let (status, object) = kmb_error::from_failure(&failure);
+                    (status, 0, Box::into_raw(Box::new(object)))
+                }
+            };
+            done(context, status, first, error);
+        });
+        Ok(())
     })
 }
 
