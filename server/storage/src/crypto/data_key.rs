@@ -5,7 +5,7 @@ use aes_gcm::{Aes256Gcm, KeyInit, Nonce as GcmNonce};
 use zeroize::Zeroizing;
 
 use super::error::CryptoError;
-use super::random_bytes;
+use super::{nonce_bytes, random_bytes};
 
 /// Bytes of a data key.
 pub const DATA_KEY_BYTES: usize = 32;
@@ -57,7 +57,7 @@ impl DataKey {
     /// nonce and the ciphertext (plaintext length + 16-byte tag).
     pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Result<(Nonce, Vec<u8>), CryptoError> {
         let mut nonce = [0u8; NONCE_BYTES];
-        random_bytes(&mut nonce)?;
+        nonce_bytes(&mut nonce)?;
         let ciphertext = self
             .cipher
             .encrypt(

@@ -28,7 +28,9 @@
 //! Secrets are zeroized when dropped (key bytes, and the AES key schedules and
 //! GHASH keys inside the ciphers), are written only through atomic, synced file
 //! replacement with 0600 permissions, and never appear in `Debug` output, errors
-//! or logs. Nonces come from the operating system's CSPRNG.
+//! or logs. Keys come from the operating system's CSPRNG; nonces come from a
+//! per-thread ChaCha12 generator seeded (and regularly reseeded) from it, so
+//! sealing a record makes no system call.
 
 mod data_key;
 mod error;
@@ -53,6 +55,17 @@ use rand::RngCore;
 /// Fills `buf` from the operating system's CSPRNG.
 fn random_bytes(buf: &mut [u8]) -> Result<(), CryptoError> {
     OsRng
+        .try_fill_bytes(buf)
+        .map_err(|error| CryptoError::Random(error.to_string()))
+}
+
+/// Fills `buf` with nonce bytes from the thread's CSPRNG (`rand::thread_rng`:
+/// ChaCha12 seeded from the operating system and reseeded every 64 KiB of
+/// output). Random 96-bit nonces from a CSPRNG are what AES-GCM's random-nonce
+/// construction asks for; a `getrandom` call per record cost a system call on
+/// every append.
+fn nonce_bytes(buf: &mut [u8]) -> Result<(), CryptoError> {
+    rand::thread_rng()
         .try_fill_bytes(buf)
         .map_err(|error| CryptoError::Random(error.to_string()))
 }

@@ -104,6 +104,28 @@ fn nonces_do_not_repeat() {
 }
 
 #[test]
+fn nonces_do_not_repeat_across_threads() {
+    // Each thread has its own generator; each must be seeded on its own.
+    let key = std::sync::Arc::new(DataKey::from_bytes(&[6; 32]));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let key = key.clone();
+            std::thread::spawn(move || {
+                (0..2_000)
+                    .map(|_| key.seal(b"", b"x").unwrap().0)
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    for thread in threads {
+        for nonce in thread.join().unwrap() {
+            assert!(seen.insert(nonce), "nonce repeated across threads");
+        }
+    }
+}
+
+#[test]
 fn debug_output_shows_no_key_material() {
     let master = MasterKey::from_bytes([0xAB; 32]);
     let key = DataKey::from_bytes(&[0xCD; 32]);

@@ -24,6 +24,9 @@ pub type CommitListener = Arc<dyn Fn(TenantId, StreamId, u64) + Send + Sync>;
 struct Queue {
     intents: VecDeque<Intent>,
     closed: bool,
+    /// The writer is blocked in `take_batch`: only then does a submit need to
+    /// wake it (a condvar notification is a system call even with no waiter).
+    writer_waiting: bool,
 }
 
 /// Everything the engine's threads share.
@@ -126,8 +129,11 @@ impl Shared {
             return;
         }
         queue.intents.push_back(intent);
+        let wake = queue.writer_waiting;
         drop(queue);
-        self.wakeup.notify_one();
+        if wake {
+            self.wakeup.notify_one();
+        }
     }
 
     /// Blocks until there is work; returns up to a batch's worth, or `None` once
@@ -138,10 +144,12 @@ impl Shared {
             if queue.closed {
                 return None;
             }
+            queue.writer_waiting = true;
             queue = self
                 .wakeup
                 .wait(queue)
                 .unwrap_or_else(PoisonError::into_inner);
+            queue.writer_waiting = false;
         }
         let mut batch = Vec::new();
         let mut bytes = 0usize;
