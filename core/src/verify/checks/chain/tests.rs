@@ -55,18 +55,21 @@ fn checkpoint(hashes: &[Hash]) -> Checkpoint {
 
 #[test]
 fn an_honest_run_yields_its_record_hashes() {
-    let (records, hashes) = chain(300, 100);
-    let checkpoint = checkpoint(&hashes);
-    let scope = Scope {
-        tenant_id: TENANT,
-        stream_id: STREAM,
-        from_offset: Offset(0),
-        checkpoint: &checkpoint,
-    };
-    let walk = walk_chain(&scope, &records);
-    assert!(walk.broken.is_none());
-    assert_eq!(walk.leaves, hashes);
-    assert!(walk.finish(Some(Offset(300))).is_ok());
+    // 30 KB is hashed on the caller's thread; 1 MiB is shared with helpers.
+    for (count, bytes) in [(300, 100), (1024, 1024)] {
+        let (records, hashes) = chain(count, bytes);
+        let checkpoint = checkpoint(&hashes);
+        let scope = Scope {
+            tenant_id: TENANT,
+            stream_id: STREAM,
+            from_offset: Offset(0),
+            checkpoint: &checkpoint,
+        };
+        let walk = walk_chain(&scope, &records);
+        assert!(walk.broken.is_none());
+        assert_eq!(walk.leaves, hashes);
+        assert!(walk.finish(Some(Offset(count))).is_ok());
+    }
 }
 
 #[test]
