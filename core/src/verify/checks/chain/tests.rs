@@ -53,18 +53,23 @@ fn checkpoint(hashes: &[Hash]) -> Checkpoint {
     }
 }
 
+/// A read of the whole test stream from offset 0, checked against `checkpoint`.
+fn scope_of(checkpoint: &Checkpoint) -> Scope<'_> {
+    Scope {
+        tenant_id: TENANT,
+        stream_id: STREAM,
+        from_offset: Offset(0),
+        checkpoint,
+    }
+}
+
 #[test]
 fn an_honest_run_yields_its_record_hashes() {
     // 30 KB is hashed on the caller's thread; 1 MiB is shared with helpers.
     for (count, bytes) in [(300, 100), (1024, 1024)] {
         let (records, hashes) = chain(count, bytes);
         let checkpoint = checkpoint(&hashes);
-        let scope = Scope {
-            tenant_id: TENANT,
-            stream_id: STREAM,
-            from_offset: Offset(0),
-            checkpoint: &checkpoint,
-        };
+        let scope = scope_of(&checkpoint);
         let walk = walk_chain(&scope, &records);
         assert!(walk.broken.is_none());
         assert_eq!(walk.leaves, hashes);
@@ -76,12 +81,7 @@ fn an_honest_run_yields_its_record_hashes() {
 fn a_change_deep_in_a_big_read_breaks_the_chain_at_the_next_record() {
     let (mut records, hashes) = chain(2 * 1024, 1024);
     let checkpoint = checkpoint(&hashes);
-    let scope = Scope {
-        tenant_id: TENANT,
-        stream_id: STREAM,
-        from_offset: Offset(0),
-        checkpoint: &checkpoint,
-    };
+    let scope = scope_of(&checkpoint);
     records[1500].payload[10] ^= 1;
     records[1700].kind = 99;
     let walk = walk_chain(&scope, &records);
