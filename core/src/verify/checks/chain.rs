@@ -16,38 +16,30 @@ use crate::error::{Error, Result, VerificationFailure as Failure};
 
 /// A record as a verified answer carries it, with the fields its hash covers.
 pub(super) trait Received {
-    fn record(&self) -> ReceivedRecord<'_>;
-}
-
-pub(super) struct ReceivedRecord<'a> {
-    offset: Offset,
-    timestamp_ns: u64,
-    kind: u8,
-    prev_hash: Hash,
-    payload: &'a [u8],
+    fn record(&self) -> Part<'_>;
 }
 
 impl Received for VerifiedRecord {
-    fn record(&self) -> ReceivedRecord<'_> {
-        ReceivedRecord {
+    fn record(&self) -> Part<'_> {
+        let fields = Fields {
             offset: self.offset,
             timestamp_ns: self.timestamp_ns,
             kind: self.kind,
             prev_hash: self.prev_hash,
-            payload: &self.payload,
-        }
+        };
+        (fields, &self.payload)
     }
 }
 
 impl Received for RangeRecord {
-    fn record(&self) -> ReceivedRecord<'_> {
-        ReceivedRecord {
+    fn record(&self) -> Part<'_> {
+        let fields = Fields {
             offset: self.offset,
             timestamp_ns: self.timestamp_ns,
             kind: self.kind,
             prev_hash: self.prev_hash,
-            payload: &self.payload,
-        }
+        };
+        (fields, &self.payload)
     }
 }
 
@@ -80,7 +72,7 @@ impl ChainWalk {
 pub(super) fn walk_chain<R: Received>(scope: &Scope<'_>, records: &[R]) -> ChainWalk {
     let (tenant_id, stream_id) = (scope.tenant_id, scope.stream_id);
     let mut cursor = match records.first().map(Received::record) {
-        Some(first) if first.offset.0 > 0 => {
+        Some((first, _)) if first.offset.0 > 0 => {
             ChainCursor::resume(tenant_id, stream_id, first.offset, first.prev_hash, 0)
         }
         _ => ChainCursor::genesis(tenant_id, stream_id),
@@ -93,7 +85,7 @@ pub(super) fn walk_chain<R: Received>(scope: &Scope<'_>, records: &[R]) -> Chain
         any: !records.is_empty(),
     };
     for (record, hash) in records.iter().zip(hashes) {
-        match check_link(&mut cursor, scope, &record.record(), hash, walk.next) {
+        match check_link(&mut cursor, scope, record.record(), hash, walk.next) {
             Ok(hash) => walk.leaves.push(hash),
             Err(error) => {
                 walk.broken = Some(error);
@@ -108,19 +100,7 @@ pub(super) fn walk_chain<R: Received>(scope: &Scope<'_>, records: &[R]) -> Chain
 /// Each record's hash as received (None for an unknown kind, which the walk
 /// refuses).
 fn record_hashes<R: Received>(scope: &Scope<'_>, records: &[R]) -> Vec<Option<Hash>> {
-    let records: Vec<Part<'_>> = records
-        .iter()
-        .map(|record| {
-            let record = record.record();
-            let fields = Fields {
-                offset: record.offset,
-                timestamp_ns: record.timestamp_ns,
-                kind: record.kind,
-                prev_hash: record.prev_hash,
-            };
-            (fields, record.payload)
-        })
-        .collect();
+    let records: Vec<Part<'_>> = records.iter().map(Received::record).collect();
     hash_records((scope.tenant_id, scope.stream_id), &records, hash_fields)
 }
 
@@ -132,7 +112,16 @@ fn hash_fields(
     payload: &[u8],
 ) -> Option<Hash> {
     let kind = RecordKind::from_u8(fields.kind)?;
-    let record = RecordRef {
+    Some(record_ref((tenant_id, stream_id), fields, payload, kind).hash())
+}
+
+fn record_ref(
+    (tenant_id, stream_id): (TenantId, StreamId),
+    fields: Fields,
+    payload: &[u8],
+    kind: RecordKind,
+) -> RecordRef<'_> {
+    RecordRef {
         tenant_id,
         stream_id,
         offset: fields.offset,
@@ -140,23 +129,6 @@ fn hash_fields(
         kind,
         prev_hash: fields.prev_hash,
         payload,
-    };
-    Some(record.hash())
-}
-
-fn record_ref<'a>(
-    scope: &Scope<'_>,
-    record: &ReceivedRecord<'a>,
-    kind: RecordKind,
-) -> RecordRef<'a> {
-    RecordRef {
-        tenant_id: scope.tenant_id,
-        stream_id: scope.stream_id,
-        offset: record.offset,
-        timestamp_ns: record.timestamp_ns,
-        kind,
-        prev_hash: record.prev_hash,
-        payload: record.payload,
     }
 }
 
@@ -165,7 +137,7 @@ fn record_ref<'a>(
 fn check_link(
     cursor: &mut ChainCursor,
     scope: &Scope<'_>,
-    record: &ReceivedRecord<'_>,
+    (record, payload): Part<'_>,
     hash: Option<Hash>,
     expected: Offset,
 ) -> Result<Hash> {
@@ -177,6 +149,7 @@ fn check_link(
         return Err(fail(Failure::MalformedProof, message));
     }
     let checkpoint = scope.checkpoint;
+    let scope_ids = (scope.tenant_id, scope.stream_id);
     if record.offset.0 >= checkpoint.size {
         let message = format!(
             "record {} lies beyond the checkpoint's {} records",
@@ -189,7 +162,7 @@ fn check_link(
         return Err(fail(Failure::UnsupportedVersion, message));
     };
     cursor
-        .advance(&record_ref(scope, record, kind), hash)
+        .advance(&record_ref(scope_ids, record, payload, kind), hash)
         .map_err(|error| {
             let failure = match error {
                 ChainError::BrokenLink { .. } | ChainError::TimestampRegression { .. } => {

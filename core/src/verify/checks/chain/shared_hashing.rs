@@ -38,11 +38,11 @@ const MAX_HELPERS: usize = 3;
 
 /// A record's hashed fields, without its payload.
 #[derive(Clone, Copy)]
-pub(super) struct Fields {
-    pub(super) offset: Offset,
-    pub(super) timestamp_ns: u64,
-    pub(super) kind: u8,
-    pub(super) prev_hash: Hash,
+pub(crate) struct Fields {
+    pub(crate) offset: Offset,
+    pub(crate) timestamp_ns: u64,
+    pub(crate) kind: u8,
+    pub(crate) prev_hash: Hash,
 }
 
 /// Hashes one record (None for a kind this client does not know).
@@ -135,7 +135,7 @@ fn helpers() -> &'static [Mutex<Sender<Arc<Job>>>] {
 }
 
 /// A record as hashed: its fields and its payload.
-pub(super) type Part<'a> = (Fields, &'a [u8]);
+pub(crate) type Part<'a> = (Fields, &'a [u8]);
 
 /// The hashes of `records`, in order, computed with the helpers' help when the
 /// answer is big enough and helpers exist.
