@@ -105,12 +105,13 @@ fn serve(dir: &Path, config: &NodeConfig, overrides: Overrides) -> Result<(), Cl
     let served = runtime.block_on(async {
         let backend = Arc::new(EngineBackend::with_sql(engine.clone(), sql));
         let server = Server::bind(server_config, backend).await?;
+        let stop = shutdown_signal();
         println!("kimberlite listening on {}", server.local_addr());
         if let Some(metrics) = server.metrics_addr() {
             println!("metrics at http://{metrics}/metrics");
         }
         let _ = std::io::stdout().flush();
-        server.run(shutdown_signal()).await
+        server.run(stop).await
     });
     drop(runtime);
     let stopped = engine.shutdown();
@@ -160,20 +161,30 @@ fn log_recovery(report: &RecoveryReport) {
     }
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
+/// Watches SIGINT and SIGTERM from the moment it is called, so a signal that
+/// arrives right after the server says it is listening still stops it
+/// gracefully instead of killing it. The returned future resolves on either.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        match (interrupt, terminate) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            (Ok(mut only), Err(error)) | (Err(error), Ok(mut only)) => {
+                tracing::warn!(%error, "cannot watch one of SIGINT and SIGTERM");
+                only.recv().await;
+            }
+            (Err(error), Err(_)) => {
+                tracing::warn!(%error, "cannot watch SIGINT or SIGTERM; stop the process by killing it");
+                std::future::pending::<()>().await;
             }
         }
-        Err(error) => {
-            tracing::warn!(%error, "cannot watch SIGTERM; stopping on SIGINT only");
-            let _ = tokio::signal::ctrl_c().await;
-        }
+        tracing::info!("stop signal received: shutting down gracefully");
     }
-    tracing::info!("stop signal received: shutting down gracefully");
 }

@@ -175,3 +175,18 @@ fn metrics_are_served_where_asked_and_the_log_level_is_honoured() {
     assert!(stderr.contains("DEVELOPMENT MODE"), "{stderr}");
     assert!(!stderr.contains("INFO"), "{stderr}");
 }
+
+/// The signal handlers are in place before the server says it is listening:
+/// a SIGTERM the moment it does is a graceful stop, never a kill.
+#[test]
+fn a_sigterm_right_after_listening_is_a_graceful_stop() {
+    let (_temp, data) = scratch();
+    init(&data, false);
+    for attempt in 0..10 {
+        let (status, stdout, stderr) = Server::start(&data).terminate();
+        assert!(
+            status.success() && stdout.contains("kimberlite stopped"),
+            "attempt {attempt}: {status}\n{stdout}\n{stderr}"
+        );
+    }
+}
