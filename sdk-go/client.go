@@ -7,17 +7,29 @@ package kimberlite
 #include <stdlib.h>
 #include "kimberlite.h"
 
-// Defined in append_async.go (a file with //export may only declare).
-extern void kmbGoAppendDone(uintptr_t handle, enum kmb_status status, uint64_t first,
-                            struct kmb_error *error);
+// What starting an asynchronous call gave: returned by value, so no out-pointer
+// escapes to the Go heap.
+typedef struct {
+  enum kmb_status status;
+  struct kmb_error *error;
+} kmb_go_started;
 
-static enum kmb_status kmb_go_append_async(const struct kmb_client *client,
-                                           uint64_t stream_id, const struct kmb_bytes *events,
-                                           uintptr_t count, uint64_t expected_offset,
-                                           const struct kmb_cancel *cancel, uintptr_t handle,
-                                           struct kmb_error **error) {
-  return kmb_client_append_async(client, stream_id, events, count, expected_offset, cancel,
-                                 kmbGoAppendDone, handle, error);
+// Starts an append of the `count` events at `events` or, when `events` is NULL and
+// `count` is 1, of the one event at `data`: that kmb_bytes is built here, on the C
+// stack, so the Go side passes no memory holding Go pointers and pins nothing.
+static kmb_go_started kmb_go_append_async(const struct kmb_client *client, uint64_t stream_id,
+                                          const struct kmb_bytes *events, uintptr_t count,
+                                          const uint8_t *data, uintptr_t len,
+                                          uint64_t expected_offset,
+                                          const struct kmb_completions *queue, uintptr_t context) {
+  struct kmb_bytes one = {data, len};
+  if (events == NULL && count == 1) {
+    events = &one;
+  }
+  kmb_go_started started = {KMB_OK, NULL};
+  started.status = kmb_client_append_async(client, stream_id, events, count, expected_offset,
+                                           queue, context, &started.error);
+  return started;
 }
 */
 import "C"
@@ -25,8 +37,8 @@ import "C"
 import (
 	"context"
 	"runtime"
-	"runtime/cgo"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -56,6 +68,10 @@ const (
 type Client struct {
 	mu     sync.RWMutex
 	handle *C.kmb_client
+
+	// appends is the queue appends finish through, made by the first Append.
+	appends     atomic.Pointer[completions]
+	appendsOnce sync.Mutex
 }
 
 // Connect connects to options.Address and handshakes. ctx bounds the connect.
@@ -84,6 +100,11 @@ func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.handle != nil {
+		// No append runs (each holds the read lock until its outcome arrived).
+		if appends := c.appends.Load(); appends != nil {
+			appends.close()
+			c.appends.Store(nil)
+		}
 		C.kmb_client_free(c.handle)
 		c.handle = nil
 		runtime.SetFinalizer(c, nil)
@@ -127,15 +148,46 @@ func (c *Client) Append(ctx context.Context, stream StreamID, events [][]byte, e
 	return c.appendAsync(ctx, stream, events, expected)
 }
 
-// appendAsync runs one append through kmb_client_append_async and waits for it
-// or for ctx; on ctx's end the call is cancelled and still waited for, so the
-// cancel handle and the client outlive it.
+// appendAsync runs one append through kmb_client_append_async and waits for its
+// outcome from the client's completion queue, or for ctx; on ctx's end the call is
+// cancelled and still waited for, so the client outlives it.
 func (c *Client) appendAsync(ctx context.Context, stream StreamID, events [][]byte, expected Offset) (Offset, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.handle == nil {
+		return 0, ErrClosed
+	}
+	queue, err := c.appendQueue()
+	if err != nil {
+		return 0, err
+	}
+	id, slot := queue.slot()
+	started := startAppend(c.handle, stream, events, expected, queue.queue, id)
+	if started.status != C.KMB_OK {
+		queue.release(id)
+		return 0, takeError(ctx, uint32(started.status), started.error)
+	}
+	got := queue.await(ctx, id, slot)
+	return Offset(got.value), takeError(ctx, got.status, got.err)
+}
+
+// startAppend starts the append; the events are copied before it returns.
+func startAppend(handle *C.kmb_client, stream StreamID, events [][]byte, expected Offset, queue *C.kmb_completions, id uintptr) C.kmb_go_started {
+	if len(events) == 1 {
+		var data *C.uint8_t
+		if len(events[0]) > 0 {
+			data = (*C.uint8_t)(unsafe.Pointer(&events[0][0]))
+		}
+		return C.kmb_go_append_async(handle, C.uint64_t(stream), nil, 1, data, C.size_t(len(events[0])),
+			C.uint64_t(expected), queue, C.uintptr_t(id))
+	}
+	// A kmb_bytes array in Go memory holds Go pointers: they stay pinned for the call.
 	items := make([]C.kmb_bytes, len(events))
 	var pinner runtime.Pinner
+	defer pinner.Unpin()
 	for i, event := range events {
 		if len(event) > 0 {
 			pinner.Pin(&event[0])
@@ -146,36 +198,27 @@ func (c *Client) appendAsync(ctx context.Context, stream StreamID, events [][]by
 	if len(items) > 0 {
 		itemsPointer = &items[0]
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.handle == nil {
-		pinner.Unpin()
-		return 0, ErrClosed
+	return C.kmb_go_append_async(handle, C.uint64_t(stream), itemsPointer, C.size_t(len(items)), nil, 0,
+		C.uint64_t(expected), queue, C.uintptr_t(id))
+}
+
+// appendQueue is the client's completion queue for appends, made on first use;
+// the caller holds c.mu's read lock.
+func (c *Client) appendQueue() (*completions, error) {
+	if queue := c.appends.Load(); queue != nil {
+		return queue, nil
 	}
-	var cancel *C.kmb_cancel
-	if ctx.Done() != nil {
-		cancel = C.kmb_cancel_new()
-		defer C.kmb_cancel_free(cancel)
+	c.appendsOnce.Lock()
+	defer c.appendsOnce.Unlock()
+	if queue := c.appends.Load(); queue != nil {
+		return queue, nil
 	}
-	done := make(chan appendOutcome, 1)
-	handle := cgo.NewHandle(done)
-	defer handle.Delete()
-	var cError *C.kmb_error
-	status := uint32(C.kmb_go_append_async(c.handle, C.uint64_t(stream), itemsPointer,
-		C.size_t(len(items)), C.uint64_t(expected), cancel, C.uintptr_t(handle), &cError))
-	// The events were copied before the call returned.
-	pinner.Unpin()
-	if status != C.KMB_OK {
-		return 0, takeError(ctx, status, cError)
+	queue, err := newCompletions()
+	if err != nil {
+		return nil, err
 	}
-	var outcome appendOutcome
-	select {
-	case outcome = <-done:
-	case <-ctx.Done():
-		C.kmb_cancel_trigger(cancel)
-		outcome = <-done
-	}
-	return Offset(outcome.first), takeError(ctx, outcome.status, outcome.err)
+	c.appends.Store(queue)
+	return queue, nil
 }
 
 // Read reads events from from, up to about maxBytes, without verification.

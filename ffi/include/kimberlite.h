@@ -12,14 +12,14 @@
  * (1100-1109), KMB_CODE_CANCELLED and KMB_CODE_PANIC. No call unwinds into C.
  *
  * Ownership. A handle returned through a T ** (kmb_client, kmb_events, kmb_rows,
- * kmb_subscription, kmb_server_info, kmb_tenants, kmb_api_keys, kmb_error) and
- * the objects of kmb_options_new and kmb_cancel_new are owned by the caller and
- * released with their one kmb_<object>_free, exactly once; free functions accept
- * NULL. Strings returned through char ** are released with kmb_string_free.
- * Pointers returned by accessors (const char *, kmb_event.data, kmb_value.data)
- * are borrowed from their handle and valid until it is freed. Buffers passed in
- * (kmb_bytes, kmb_value, hash pointers) stay owned by the caller and are read
- * only during the call. Hashes are 32 bytes.
+ * kmb_subscription, kmb_server_info, kmb_tenants, kmb_api_keys, kmb_completions,
+ * kmb_error) and the objects of kmb_options_new and kmb_cancel_new are owned by
+ * the caller and released with their one kmb_<object>_free, exactly once; free
+ * functions accept NULL. Strings returned through char ** are released with
+ * kmb_string_free. Pointers returned by accessors (const char *, kmb_event.data,
+ * kmb_value.data) are borrowed from their handle and valid until it is freed.
+ * Buffers passed in (kmb_bytes, kmb_value, hash pointers) stay owned by the
+ * caller and are read only during the call. Hashes are 32 bytes.
  *
  * Threading. A kmb_client may be used from many threads at once; its blocking
  * calls are pipelined on one connection. kmb_cancel_trigger may be called from
@@ -27,7 +27,9 @@
  * (the request itself may still take effect on the server). Calls on one
  * kmb_subscription are taken in turn. Free a handle only when no call uses it;
  * a kmb_client must outlive its subscriptions. Do not call from inside a signal
- * handler.
+ * handler. Asynchronous calls (kmb_client_append_async) never run caller code:
+ * their outcomes wait in a kmb_completions queue, whose descriptor becomes
+ * readable, until kmb_completions_take hands them over.
  *
  * NULL. Handles and out-pointers must not be NULL unless documented (a NULL one
  * gives KMB_NULL_ARGUMENT); kmb_cancel * may always be NULL (no cancellation);
@@ -82,6 +84,9 @@ typedef struct kmb_cancel kmb_cancel;
 // with `kmb_client_free` once no call is running.
 typedef struct kmb_client kmb_client;
 
+// Where asynchronous calls leave their outcomes; free with `kmb_completions_free`.
+typedef struct kmb_completions kmb_completions;
+
 // A failure, owned by the caller and released with `kmb_error_free`.
 typedef struct kmb_error kmb_error;
 
@@ -113,6 +118,18 @@ typedef struct kmb_bytes {
   // How many bytes.
   uintptr_t len;
 } kmb_bytes;
+
+// One finished call, as `kmb_completions_take` hands it over.
+typedef struct kmb_completion {
+  // The `context` the call was started with.
+  uintptr_t context;
+  // How it ended; KMB_CANCELLED after `kmb_completions_cancel`.
+  enum kmb_status status;
+  // On KMB_OK the call's result (for an append, the first event's offset); else 0.
+  uint64_t value;
+  // NULL on KMB_OK; otherwise a new error the taker owns (`kmb_error_free`).
+  struct kmb_error *error;
+} kmb_completion;
 
 // One event, borrowed from its `kmb_events` until that is freed.
 typedef struct kmb_event {
@@ -281,24 +298,19 @@ enum kmb_status kmb_client_append(const struct kmb_client *client,
                                   struct kmb_error **error);
 
 // As `kmb_client_append`, but returns at once: the events are copied before it
-// returns, and `done` (not NULL) is called exactly once when the call ends (also
-// when `cancel` fires: then with KMB_CANCELLED), on a thread of the client's
-// runtime, never the caller's: with the caller's `context`, and on KMB_OK the
-// first event's offset and a NULL error; otherwise a new kmb_error that `done`
-// owns (release it with kmb_error_free). `done` must return promptly and must not
-// make blocking calls on the client. `cancel` (or NULL) and the client must stay
-// alive until `done` was called. A status other than KMB_OK means the call did not
-// start and `done` will not be called.
+// returns, and the outcome arrives in `queue` as one `kmb_completion` with this
+// `context` (on KMB_OK its value is the first event's offset), whether the call
+// succeeds, fails or is ended by `kmb_completions_cancel(queue, context)`. No two
+// running calls on one queue may share a context (KMB_ERROR, code
+// KMB_CODE_INVALID_ARGUMENT). A status other than KMB_OK means the call did not
+// start and no outcome will arrive. The client must stay alive until the outcome
+// arrived; the queue may be freed earlier (the outcome is then dropped).
 enum kmb_status kmb_client_append_async(const struct kmb_client *client,
                                         uint64_t stream_id,
                                         const struct kmb_bytes *events,
                                         uintptr_t count,
                                         uint64_t expected_offset,
-                                        const struct kmb_cancel *cancel,
-                                        void (*done)(uintptr_t context,
-                                                     enum kmb_status status,
-                                                     uint64_t first_offset,
-                                                     struct kmb_error *error),
+                                        const struct kmb_completions *queue,
                                         uintptr_t context,
                                         struct kmb_error **error);
 
@@ -355,6 +367,33 @@ enum kmb_status kmb_client_consistency_proof(const struct kmb_client *client,
                                              uintptr_t capacity,
                                              uintptr_t *out_count,
                                              struct kmb_error **error);
+
+// A new, empty completion queue.
+enum kmb_status kmb_completions_new(struct kmb_completions **out, struct kmb_error **error);
+
+// A non-blocking descriptor that becomes readable when outcomes wait (-1 for
+// NULL). It stays the queue's: wait on it (or on a dup of it), never read from it
+// (`kmb_completions_take` does), and do not close it.
+int kmb_completions_fd(const struct kmb_completions *queue);
+
+// Moves up to `capacity` finished calls, oldest first, into `out` and sets
+// `*out_count`. Fewer than `capacity` means the queue is empty now; then wait for
+// the descriptor to become readable before the next take. May be called from any
+// thread, though one taker at a time is the intended use.
+enum kmb_status kmb_completions_take(const struct kmb_completions *queue,
+                                     struct kmb_completion *out,
+                                     uintptr_t capacity,
+                                     uintptr_t *out_count,
+                                     struct kmb_error **error);
+
+// Ends the running call started with `context` with KMB_CANCELLED (its outcome
+// still arrives through the queue; the request may still take effect on the
+// server). A context with no running call is ignored, as is NULL.
+void kmb_completions_cancel(const struct kmb_completions *queue, uintptr_t context);
+
+// Releases the queue; NULL is ignored. Calls still running finish into nothing:
+// their outcomes (and errors) are dropped.
+void kmb_completions_free(struct kmb_completions *queue);
 
 // The error's number: the client's `ErrorCode` number (server codes 0-127, client
 // codes from 1000, verification codes from 1100) or a `KMB_CODE_*`. 0 for NULL.

@@ -46,35 +46,6 @@ pub unsafe extern "C" fn kmb_cancel_free(cancel: *mut kmb_cancel) {
     crate::guard::free_box(cancel);
 }
 
-/// What a call that outlives its C frame watches to learn that `cancel` fired;
-/// None for a NULL handle.
-pub(crate) fn cancel_watcher(cancel: *const kmb_cancel) -> Option<watch::Receiver<bool>> {
-    // SAFETY: NULL or a live handle (header rule); the receiver owns its channel
-    // share, so the handle may be freed later without the call noticing.
-    unsafe { cancel.as_ref() }.map(|cancel| cancel.sender.subscribe())
-}
-
-/// Runs `future` until it ends or `cancelled` (when given) sees the trigger.
-pub(crate) async fn until_cancelled<T>(
-    cancelled: Option<watch::Receiver<bool>>,
-    future: impl std::future::Future<Output = kimberlite::Result<T>>,
-) -> Result<T, Failure> {
-    let Some(mut cancelled) = cancelled else {
-        return future.await.map_err(Failure::Client);
-    };
-    let triggered = async move {
-        if cancelled.wait_for(|triggered| *triggered).await.is_err() {
-            // The handle was freed untriggered: nothing can cancel the call now.
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        biased;
-        () = triggered => Err(Failure::Cancelled),
-        result = future => result.map_err(Failure::Client),
-    }
-}
-
 /// Runs `future` on `runtime` until it ends or `cancel` (when given) fires.
 pub(crate) fn block_on<T>(
     runtime: &tokio::runtime::Handle,

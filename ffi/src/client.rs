@@ -6,7 +6,8 @@ use std::sync::Arc;
 use kimberlite::{DataClass, Offset, Placement, Region, StreamId};
 use tokio::runtime::Runtime;
 
-use crate::cancel::{block_on, cancel_watcher, kmb_cancel, until_cancelled};
+use crate::cancel::{block_on, kmb_cancel};
+use crate::completions::kmb_completions;
 use crate::error::kmb_error;
 use crate::events::kmb_events;
 use crate::guard::{
@@ -136,11 +137,7 @@ pub unsafe extern "C" fn kmb_client_append(
 ) -> kmb_status {
     run(error, || {
         let client = handle(client, "client")?;
-        let items = slice(events, count, "events")?;
-        let mut payloads = Vec::with_capacity(items.len());
-        for item in items {
-            payloads.push(item.as_slice("events[i].data")?.to_vec());
-        }
+        let payloads = payloads(events, count)?;
         require_out(out_first_offset, "out_first_offset")?;
         let append = client
             .inner
@@ -151,14 +148,13 @@ pub unsafe extern "C" fn kmb_client_append(
 }
 
 /// As `kmb_client_append`, but returns at once: the events are copied before it
-/// returns, and `done` (not NULL) is called exactly once when the call ends (also
-/// when `cancel` fires: then with KMB_CANCELLED), on a thread of the client's
-/// runtime, never the caller's: with the caller's `context`, and on KMB_OK the
-/// first event's offset and a NULL error; otherwise a new kmb_error that `done`
-/// owns (release it with kmb_error_free). `done` must return promptly and must not
-/// make blocking calls on the client. `cancel` (or NULL) and the client must stay
-/// alive until `done` was called. A status other than KMB_OK means the call did not
-/// start and `done` will not be called.
+/// returns, and the outcome arrives in `queue` as one `kmb_completion` with this
+/// `context` (on KMB_OK its value is the first event's offset), whether the call
+/// succeeds, fails or is ended by `kmb_completions_cancel(queue, context)`. No two
+/// running calls on one queue may share a context (KMB_ERROR, code
+/// KMB_CODE_INVALID_ARGUMENT). A status other than KMB_OK means the call did not
+/// start and no outcome will arrive. The client must stay alive until the outcome
+/// arrived; the queue may be freed earlier (the outcome is then dropped).
 #[no_mangle]
 pub unsafe extern "C" fn kmb_client_append_async(
     client: *const kmb_client,
@@ -166,37 +162,39 @@ pub unsafe extern "C" fn kmb_client_append_async(
     events: *const kmb_bytes,
     count: usize,
     expected_offset: u64,
-    cancel: *const kmb_cancel,
-    done: Option<
-        extern "C" fn(context: usize, status: kmb_status, first_offset: u64, error: *mut kmb_error),
-    >,
+    queue: *const kmb_completions,
     context: usize,
     error: *mut *mut kmb_error,
 ) -> kmb_status {
     run(error, || {
         let client = handle(client, "client")?;
-        let done = done.ok_or(Failure::Null("done"))?;
-        let items = slice(events, count, "events")?;
-        let mut payloads = Vec::with_capacity(items.len());
-        for item in items {
-            payloads.push(item.as_slice("events[i].data")?.to_vec());
-        }
-        let cancelled = cancel_watcher(cancel);
+        let queue = handle(queue, "queue")?;
+        let payloads = payloads(events, count)?;
+        let (call, cancelled) = queue.start(context)?;
         let inner = client.inner.clone();
         client.runtime.spawn(async move {
             let append = inner.append(StreamId(stream_id), payloads, Offset(expected_offset));
-            let outcome = until_cancelled(cancelled, append).await;
-            let (status, first, error) = match outcome {
-                Ok(first) => (kmb_status::KMB_OK, first.0, std::ptr::null_mut()),
-                Err(failure) => {
-                    let (status, object) = kmb_error::from_failure(&failure);
-                    (status, 0, Box::into_raw(Box::new(object)))
-                }
+            // The receiver only resolves through kmb_completions_cancel: the sender
+            // lives in the queue until this call finishes.
+            let outcome = tokio::select! {
+                biased;
+                _ = cancelled => Err(Failure::Cancelled),
+                first = append => first.map(|first| first.0).map_err(Failure::Client),
             };
-            done(context, status, first, error);
+            call.finish(outcome);
         });
         Ok(())
     })
+}
+
+/// Copies the caller's events.
+fn payloads(events: *const kmb_bytes, count: usize) -> Result<Vec<Vec<u8>>, Failure> {
+    let items = slice(events, count, "events")?;
+    let mut payloads = Vec::with_capacity(items.len());
+    for item in items {
+        payloads.push(item.as_slice("events[i].data")?.to_vec());
+    }
+    Ok(payloads)
 }
 
 /// Reads events from `from_offset`, up to about `max_bytes`, without verification.
