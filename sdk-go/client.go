@@ -164,13 +164,19 @@ func (c *Client) appendAsync(ctx context.Context, stream StreamID, events [][]by
 	if err != nil {
 		return 0, err
 	}
-	id, slot := queue.slot()
+	id, slot, err := queue.slot()
+	if err != nil {
+		return 0, err
+	}
 	started := startAppend(c.handle, stream, events, expected, queue.queue, id)
 	if started.status != C.KMB_OK {
 		queue.release(id)
 		return 0, takeError(ctx, uint32(started.status), started.error)
 	}
 	got := queue.await(ctx, id, slot)
+	if got.failed != nil {
+		return 0, got.failed
+	}
 	return Offset(got.value), takeError(ctx, got.status, got.err)
 }
 

@@ -28,11 +28,13 @@ import (
 // takeBatch is how many outcomes one take moves at most.
 const takeBatch = 128
 
-// outcome is what the poller hands a waiting goroutine.
+// outcome is what the poller hands a waiting goroutine: a call's status, value
+// and C error, or (when the queue broke) a Go error in failed.
 type outcome struct {
 	status uint32
 	value  uint64
 	err    *C.kmb_error
+	failed error
 }
 
 // completions is one queue, its poller and the slots of the calls waiting on it.
@@ -41,9 +43,11 @@ type completions struct {
 	file   *os.File      // a dup of the queue's descriptor, in Go's network poller
 	polled chan struct{} // closed when the poller has returned
 
-	mu    sync.Mutex
-	slots []chan outcome // by call context (id)
-	free  []uintptr      // ids no running call uses
+	mu     sync.Mutex
+	slots  []chan outcome // by call context (id)
+	busy   []bool         // by id: a call holds it
+	free   []uintptr      // ids no running call uses
+	broken error          // set when a take failed; no call starts after it
 }
 
 func newCompletions() (*completions, error) {
@@ -87,8 +91,12 @@ func (q *completions) poll(raw syscall.RawConn) {
 	// Returns only when the file is closed.
 	_ = raw.Read(func(uintptr) bool {
 		for {
-			if C.kmb_completions_take(q.queue, &batch[0], takeBatch, &count, nil) != C.KMB_OK {
-				panic("kimberlite: kmb_completions_take failed")
+			var cError *C.kmb_error
+			if status := uint32(C.kmb_completions_take(q.queue, &batch[0], takeBatch, &count, &cError)); status != C.KMB_OK {
+				// Only a bug in the library gets here: fail every waiting call
+				// rather than leave it waiting for an outcome no one will take.
+				q.fail(takeError(nil, status, cError))
+				return true
 			}
 			q.hand(batch[:count])
 			if count < takeBatch {
@@ -112,26 +120,51 @@ func (q *completions) hand(batch []C.kmb_completion) {
 	}
 }
 
-// slot takes a context (id) for a call, and the channel its outcome comes on.
-func (q *completions) slot() (uintptr, chan outcome) {
+// fail ends the queue: every call holding a slot gets err, and no call starts
+// on the queue again.
+func (q *completions) fail(err error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.broken = err
+	for id, busy := range q.busy {
+		if busy {
+			select {
+			case q.slots[id] <- outcome{failed: err}:
+			default: // its outcome was handed over and is not received yet
+			}
+		}
+	}
+}
+
+// slot takes a context (id) for a call, and the channel its outcome comes on.
+func (q *completions) slot() (uintptr, chan outcome, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.broken != nil {
+		return 0, nil, q.broken
+	}
 	if n := len(q.free); n > 0 {
 		id := q.free[n-1]
 		q.free = q.free[:n-1]
-		return id, q.slots[id]
+		q.busy[id] = true
+		return id, q.slots[id], nil
 	}
 	slot := make(chan outcome, 1)
 	q.slots = append(q.slots, slot)
-	return uintptr(len(q.slots) - 1), slot
+	q.busy = append(q.busy, true)
+	return uintptr(len(q.slots) - 1), slot, nil
 }
 
 // release gives an id back once its call's outcome was received (or the call did
-// not start).
+// not start). After a failure the id stays taken: its call may still be running
+// in the library.
 func (q *completions) release(id uintptr) {
 	q.mu.Lock()
-	q.free = append(q.free, id)
-	q.mu.Unlock()
+	defer q.mu.Unlock()
+	if q.broken == nil {
+		q.busy[id] = false
+		q.free = append(q.free, id)
+	}
 }
 
 // await waits for the outcome of the call started with id; when ctx ends first
