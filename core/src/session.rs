@@ -4,6 +4,8 @@
 //! Against a plain v5 server only the handshake is sent, exactly as existing clients
 //! do, so such a server sees nothing it does not know.
 
+use std::time::{Duration, Instant};
+
 use kimberlite_protocol::capability::{self, CapabilitySet};
 use kimberlite_protocol::message::{
     EnableExtensionsRequest, HandshakeRequest, RequestPayload, ResponsePayload, ServerInfoResponse,
@@ -33,6 +35,11 @@ pub(crate) struct Session {
     pub(crate) enabled: CapabilitySet,
     /// The server's answer to ServerInfo, when it speaks the extensions.
     pub(crate) server_info: Option<ServerInfoResponse>,
+    /// How long the quickest request of the session's opening took to be
+    /// answered (the handshake's authentication excluded): about one round trip
+    /// to the server, which decides whether a big verified read is asked for in
+    /// parts (see `client::read_in_parts`). None before extensions are enabled.
+    pub(crate) round_trip: Option<Duration>,
 }
 
 impl Session {
@@ -86,6 +93,7 @@ pub(crate) async fn establish(
         advertised: answer.capabilities,
         enabled: CapabilitySet::NONE,
         server_info: None,
+        round_trip: None,
     };
     if !advertised.contains(capability::EXT) {
         return Ok(session);
@@ -94,6 +102,7 @@ pub(crate) async fn establish(
     let request = RequestPayload::EnableExtensions(EnableExtensionsRequest {
         capabilities: wanted.names(),
     });
+    let asked = Instant::now();
     let ResponsePayload::ExtensionsEnabled(enabled) = connection.call(request, timeout).await?
     else {
         return Err(Error::protocol("unexpected answer to EnableExtensions"));
@@ -102,11 +111,14 @@ pub(crate) async fn establish(
     session.enabled = wanted.intersection(CapabilitySet::from_names(
         enabled.capabilities.iter().map(String::as_str),
     ));
+    let enabling = asked.elapsed();
+    let asked = Instant::now();
     let ResponsePayload::ServerInfo(info) =
         connection.call(RequestPayload::ServerInfo, timeout).await?
     else {
         return Err(Error::protocol("unexpected answer to ServerInfo"));
     };
+    session.round_trip = Some(enabling.min(asked.elapsed()));
     session.server_info = Some(info);
     Ok(session)
 }

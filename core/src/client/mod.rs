@@ -2,6 +2,7 @@
 //! re-established, with backoff, by the first call after it was lost.
 
 mod admin;
+mod read_in_parts;
 mod scan;
 mod sql;
 mod streams;

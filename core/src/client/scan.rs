@@ -70,9 +70,10 @@ impl VerifiedScan {
                 self.in_flight = Some(sent);
             }
         }
+        let server_works = self.in_flight.is_some();
         match self
             .client
-            .check_read_verified(&self.verifier, meta, answer)
+            .check_read_verified(&self.verifier, (meta, answer), server_works)
             .await
         {
             // An empty answer (a scan from the end) is still checked, and its

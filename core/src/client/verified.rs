@@ -10,12 +10,13 @@ use kimberlite_protocol::note::NoteVerifier;
 use kimberlite_protocol::record::RecordKind;
 use kimberlite_protocol::{Hash, Offset, StreamId};
 
+use super::read_in_parts::{first_part_bytes, FirstPart};
 use super::{unexpected, Client, InFlight};
 use crate::error::{Error, Result, ServerErrorCode, VerificationFailure};
 use crate::options::ServerKeyTrust;
 use crate::verify::{
-    check_consistency, parse_verifier_key, stream_origin, verify_answer, Checkpoint, ReadOf,
-    StoreOutcome,
+    check_consistency, parse_verifier_key, stream_origin, verify_answer, while_server_works,
+    Checkpoint, ReadOf, StoreOutcome,
 };
 
 /// How many times a trusted checkpoint is re-read when others keep advancing it.
@@ -83,6 +84,15 @@ impl ReadAnswer {
             Self::PerRecord(answer) => answer.next_offset,
             Self::Range(answer) => answer.next_offset,
         }
+    }
+
+    /// The payload bytes of the records, as received (not checked yet).
+    pub(crate) fn payload_bytes(&self) -> u64 {
+        let bytes: usize = match self {
+            Self::PerRecord(answer) => answer.records.iter().map(|r| r.payload.len()).sum(),
+            Self::Range(answer) => answer.records.iter().map(|r| r.payload.len()).sum(),
+        };
+        bytes as u64
     }
 
     /// Checks the answer against its checkpoint (opened with `open`) and `trusted`.
@@ -155,9 +165,11 @@ impl Client {
     ///
     /// With a server that offers `kmb.verify/2` the records come with one range
     /// proof for all of them; otherwise each carries its own inclusion proof.
-    /// Both are checked to the same standard. To read a long run of records, see
-    /// [`Client::scan_verified`], which asks for the next part while it checks
-    /// the last.
+    /// Both are checked to the same standard. A big read over a fast connection
+    /// is asked for in two parts, the first checked while the server reads the
+    /// second, with the same result as one request. To read a long run of
+    /// records, see [`Client::scan_verified`], which asks for the next part while
+    /// it checks the last.
     ///
     /// # Errors
     /// `Unsupported` against a server without `kmb.verify/1`; a `Verification`
@@ -169,11 +181,25 @@ impl Client {
         from_offset: Offset,
         max_bytes: u64,
     ) -> Result<VerifiedRead> {
+        let round_trip = self.live().await?.session.round_trip;
+        if let Some(first_bytes) = first_part_bytes(max_bytes, round_trip) {
+            let (verifier, sent) = self
+                .send_read_verified_from_trusted(stream_id, from_offset, first_bytes)
+                .await?;
+            let first = FirstPart {
+                verifier,
+                sent,
+                stream_id,
+                first_bytes,
+                max_bytes,
+            };
+            return self.read_in_parts(first).await;
+        }
         let (verifier, sent) = self
             .send_read_verified_from_trusted(stream_id, from_offset, max_bytes)
             .await?;
-        let (sent, answer) = self.await_read_verified(sent).await?;
-        self.check_read_verified(&verifier, sent, answer).await
+        let answer = self.await_read_verified(sent).await?;
+        self.check_read_verified(&verifier, answer, false).await
     }
 
     /// Sends a verified read whose answer must extend the stream's trusted
@@ -262,16 +288,22 @@ impl Client {
     }
 
     /// Checks an answer to the read `sent` and advances the trusted state to its
-    /// checkpoint.
+    /// checkpoint. `server_works` says that another request of ours is on its way
+    /// meanwhile, so the check leaves the other cores to the server.
     pub(crate) async fn check_read_verified(
         &self,
         verifier: &NoteVerifier,
-        sent: SentMeta,
-        answer: ReadAnswer,
+        (sent, answer): (SentMeta, ReadAnswer),
+        server_works: bool,
     ) -> Result<VerifiedRead> {
         let SentMeta { of, trusted } = sent;
         let open = |note: &str, origin: &str| self.notes().open(note, verifier, origin);
-        let checkpoint = answer.verify(open, verifier, of, trusted.as_ref())?;
+        let verify = || answer.verify(open, verifier, of, trusted.as_ref());
+        let checkpoint = if server_works {
+            while_server_works(verify)?
+        } else {
+            verify()?
+        };
         let note = answer.note().to_owned();
         let read = answer.into_read(checkpoint);
         self.advance_trusted(verifier, of.stream_id, trusted, &read.checkpoint, &note)

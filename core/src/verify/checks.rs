@@ -349,6 +349,7 @@ mod chain;
 mod run;
 
 use chain::walk_chain;
+pub(crate) use chain::while_server_works;
 
 #[cfg(test)]
 mod tests;

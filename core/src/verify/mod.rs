@@ -22,5 +22,5 @@ pub use checks::{
 pub use kimberlite_protocol::checkpoint::Checkpoint;
 pub use state_dir::{StoreOutcome, TrustedStateDir};
 
-pub(crate) use checks::{verify_answer, ReadOf};
+pub(crate) use checks::{verify_answer, while_server_works, ReadOf};
 pub(crate) use opened::OpenedNotes;

@@ -72,6 +72,28 @@ impl EngineBackend {
         &self.engine
     }
 
+    /// Runs a read (`call`) on this thread, telling the runtime to move this
+    /// worker's other tasks elsewhere meanwhile (`block_in_place`); on a
+    /// current-thread runtime, on the blocking pool instead.
+    ///
+    /// Reads are short (page-cache reads and decryption, bounded by the read
+    /// limit) and answer a request this thread is already running. Handing them
+    /// to a pool thread means waking a sleeping thread, and the kernel may queue
+    /// it behind a busy core for milliseconds while another core is idle (seen
+    /// on 2-core machines with a client checking answers on the other core).
+    async fn read_here<T, F>(&self, call: F) -> BackendResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Engine) -> Result<T, EngineError> + Send + 'static,
+    {
+        let flavor = tokio::runtime::Handle::current().runtime_flavor();
+        if flavor != tokio::runtime::RuntimeFlavor::MultiThread {
+            return self.blocking(call).await;
+        }
+        let result = tokio::task::block_in_place(|| call(&self.engine));
+        result.map_err(|error| engine_error(&error))
+    }
+
     /// Runs `call` on the blocking pool.
     async fn blocking<T, F>(&self, call: F) -> BackendResult<T>
     where
@@ -105,7 +127,7 @@ impl EngineBackend {
             shape,
         };
         let stream_id = request.stream_id;
-        self.blocking(move |engine| engine.read_verified_as(tenant_id, stream_id, read))
+        self.read_here(move |engine| engine.read_verified_as(tenant_id, stream_id, read))
             .await
     }
 }
@@ -200,7 +222,7 @@ impl Backend for EngineBackend {
         max_bytes: u64,
     ) -> BackendResult<ReadEventsResponse> {
         let batch = self
-            .blocking(move |engine| engine.read(tenant_id, stream_id, from_offset, max_bytes))
+            .read_here(move |engine| engine.read(tenant_id, stream_id, from_offset, max_bytes))
             .await?;
         Ok(ReadEventsResponse {
             events: batch.events,

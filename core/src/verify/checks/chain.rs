@@ -180,5 +180,7 @@ fn check_link(
 }
 
 mod shared_hashing;
+
+pub(crate) use shared_hashing::while_server_works;
 #[cfg(test)]
 mod tests;

@@ -10,8 +10,9 @@
 //! the same code clients verify with: it names the leaf ranges a proof needs,
 //! and this file only reads the stored hashes that make up each range.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use kimberlite_protocol::merkle::{
     consistency_proof_ranges, empty_root, inclusion_proof_ranges, node_hash, range_proof_ranges,
@@ -28,6 +29,9 @@ mod batch;
 
 const HASH_BYTES: u64 = HASH_LEN as u64;
 
+/// Stored hashes kept in memory at most, per tree (about 10 KiB).
+const CACHED_HASHES: usize = 256;
+
 /// A stream's stored Merkle tree.
 #[derive(Debug)]
 pub struct HashTree {
@@ -36,6 +40,13 @@ pub struct HashTree {
     /// Roots of the perfect subtrees of the current tree, largest (leftmost)
     /// first: one per set bit of `leaves`.
     frontier: Vec<Hash>,
+    /// Stored hashes read lately, by position. A proof reads about 2 log2 n
+    /// stored hashes, one small read each, and the proofs of successive reads
+    /// of a stream share most of them (the upper levels). A stored hash never
+    /// changes while its position is in the tree, so the cache is only emptied
+    /// when the tree is cut (positions past the cut are written again) and when
+    /// it is full.
+    cache: Mutex<HashMap<u64, Hash>>,
 }
 
 impl HashTree {
@@ -48,6 +59,7 @@ impl HashTree {
             file,
             leaves: 0,
             frontier: Vec::new(),
+            cache: Mutex::new(HashMap::new()),
         };
         tree.cut_to(leaves)?;
         Ok(tree)
@@ -177,6 +189,10 @@ impl HashTree {
     }
 
     fn cut_to(&mut self, size: u64) -> Result<(), IndexError> {
+        self.cache
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
         self.file.truncate(node_count(size) * HASH_BYTES)?;
         self.leaves = size;
         self.frontier = if size == 0 {
@@ -205,10 +221,24 @@ impl HashTree {
     /// Reads the stored hash of a perfect aligned range.
     fn read_perfect(&self, range: SubtreeRange) -> Result<Hash, IndexError> {
         debug_assert!(range.is_perfect(), "{range:?} is not a stored subtree");
-        let mut bytes = [0u8; HASH_LEN];
         let position = node_position(range.start, range.len.trailing_zeros());
+        if let Some(hash) = self.cached(position) {
+            return Ok(hash);
+        }
+        let mut bytes = [0u8; HASH_LEN];
         self.file.read_exact_at(&mut bytes, position * HASH_BYTES)?;
-        Ok(Hash(bytes))
+        let hash = Hash(bytes);
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= CACHED_HASHES {
+            cache.clear();
+        }
+        cache.insert(position, hash);
+        Ok(hash)
+    }
+
+    fn cached(&self, position: u64) -> Option<Hash> {
+        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.get(&position).copied()
     }
 
     /// MTH of a range whose parts are aligned (every range a proof asks for, and

@@ -162,11 +162,14 @@ fn a_torn_or_half_written_tree_opens_at_its_last_whole_size() {
 }
 
 #[test]
-fn truncation_rebuilds_the_frontier_and_appends_continue() {
+fn truncation_rebuilds_the_frontier_forgets_read_hashes_and_appends_continue() {
     let dir = tempfile::tempdir().unwrap();
     let all = leaves(100);
     let mut tree = tree_with(dir.path(), &all);
     tree.flush().unwrap();
+    // Proofs read (and keep in memory) hashes that the cut drops and the
+    // appends below write again with other values.
+    check_size(&tree, &all, 100, &[0, 36, 37, 50, 86, 99], &[1, 36, 37, 50]);
     tree.truncate(37).unwrap();
     assert_eq!(tree.len(), 37);
     assert_eq!(tree.root(), root(&all[..37]));

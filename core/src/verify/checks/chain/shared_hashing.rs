@@ -17,10 +17,16 @@
 //!   not finished it, perhaps because it was not scheduled). It never blocks on
 //!   a helper: the worst case is the serial time plus the copy.
 //!
+//! A check that runs while the server works on another request of ours (a scan's
+//! next part, the second part of a big read) leaves the other cores to the
+//! server and hashes on its own thread ([`while_server_works`]): there, helping
+//! would only take time from the work the check overlaps.
+//!
 //! The helpers are a few long-lived threads (one fewer than the cores, at most
 //! [`MAX_HELPERS`]), started on first use. Small answers are hashed serially:
 //! handing work over costs more than it saves below [`PARALLEL_MIN_BYTES`].
 
+use std::cell::Cell;
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -35,6 +41,25 @@ pub(super) const PARALLEL_MIN_BYTES: usize = 192 * 1024;
 
 /// Helper threads at most, whatever the number of cores.
 const MAX_HELPERS: usize = 3;
+
+thread_local! {
+    /// Whether checks on this thread overlap the server's work for this client.
+    static SERVER_WORKS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `check` (on this thread, with no await in it) hashing without helpers:
+/// for a check that overlaps a request of ours the server is working on.
+pub(crate) fn while_server_works<R>(check: impl FnOnce() -> R) -> R {
+    /// Puts the flag back however `check` ends.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SERVER_WORKS.set(self.0);
+        }
+    }
+    let _restore = Restore(SERVER_WORKS.replace(true));
+    check()
+}
 
 /// A record's hashed fields, without its payload.
 #[derive(Clone, Copy)]
@@ -145,7 +170,8 @@ pub(super) fn hash_records(
     hash_one: HashOne,
 ) -> Vec<Option<Hash>> {
     let bytes: usize = records.iter().map(|(_, payload)| payload.len()).sum();
-    let helpers = if bytes >= PARALLEL_MIN_BYTES && records.len() > CHUNK_RECORDS {
+    let alone = SERVER_WORKS.get();
+    let helpers = if bytes >= PARALLEL_MIN_BYTES && records.len() > CHUNK_RECORDS && !alone {
         helpers()
     } else {
         &[]
