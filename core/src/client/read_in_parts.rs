@@ -26,10 +26,8 @@
 
 use std::time::Duration;
 
-use kimberlite_protocol::note::NoteVerifier;
 use kimberlite_protocol::{Offset, StreamId};
 
-use super::verified::SentRead;
 use super::{Client, VerifiedRead};
 use crate::error::Result;
 
@@ -59,29 +57,20 @@ pub(super) fn first_part_bytes(max_bytes: u64, round_trip: Option<Duration>) -> 
     (round_trip_ns.saturating_mul(2) < check_ns).then_some(first)
 }
 
-/// A read whose first part is on its way.
-pub(super) struct FirstPart {
-    pub(super) verifier: NoteVerifier,
-    pub(super) sent: SentRead,
-    pub(super) stream_id: StreamId,
-    /// The first part's budget.
-    pub(super) first_bytes: u64,
-    /// The whole read's budget.
-    pub(super) max_bytes: u64,
-}
-
 impl Client {
-    /// Finishes a read split by [`first_part_bytes`]: waits for the first part,
-    /// asks for the rest if a single request would have returned more, checks the
+    /// A verified read of `max_bytes` from `from_offset` whose first part asks
+    /// for `first_bytes` (see [`first_part_bytes`]): asks for the rest once the
+    /// first part arrived, if one request would have returned more, checks the
     /// first part meanwhile, then the second.
-    pub(super) async fn read_in_parts(&self, first: FirstPart) -> Result<VerifiedRead> {
-        let FirstPart {
-            verifier,
-            sent,
-            stream_id,
-            first_bytes,
-            max_bytes,
-        } = first;
+    pub(super) async fn read_in_parts(
+        &self,
+        stream_id: StreamId,
+        from_offset: Offset,
+        (first_bytes, max_bytes): (u64, u64),
+    ) -> Result<VerifiedRead> {
+        let (verifier, sent) = self
+            .send_read_verified_from_trusted(stream_id, from_offset, first_bytes)
+            .await?;
         let (meta, answer) = self.await_read_verified(sent).await?;
         // Only the note's signature is checked before asking for more (its size
         // bounds what to ask for; the second part must extend it). If the first

@@ -10,7 +10,7 @@ use kimberlite_protocol::note::NoteVerifier;
 use kimberlite_protocol::record::RecordKind;
 use kimberlite_protocol::{Hash, Offset, StreamId};
 
-use super::read_in_parts::{first_part_bytes, FirstPart};
+use super::read_in_parts::first_part_bytes;
 use super::{unexpected, Client, InFlight};
 use crate::error::{Error, Result, ServerErrorCode, VerificationFailure};
 use crate::options::ServerKeyTrust;
@@ -183,17 +183,8 @@ impl Client {
     ) -> Result<VerifiedRead> {
         let round_trip = self.live().await?.session.round_trip;
         if let Some(first_bytes) = first_part_bytes(max_bytes, round_trip) {
-            let (verifier, sent) = self
-                .send_read_verified_from_trusted(stream_id, from_offset, first_bytes)
-                .await?;
-            let first = FirstPart {
-                verifier,
-                sent,
-                stream_id,
-                first_bytes,
-                max_bytes,
-            };
-            return self.read_in_parts(first).await;
+            let budgets = (first_bytes, max_bytes);
+            return self.read_in_parts(stream_id, from_offset, budgets).await;
         }
         let (verifier, sent) = self
             .send_read_verified_from_trusted(stream_id, from_offset, max_bytes)

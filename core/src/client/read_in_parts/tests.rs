@@ -63,7 +63,6 @@ mod against_a_server {
     use kimberlite_storage::io::Vfs;
     use kimberlite_testkit::{Mode, ProxyConfig, TamperProxy};
 
-    use crate::client::read_in_parts::FirstPart;
     use crate::{Client, ConnectOptions, DataClass, Offset, Placement, StreamId, TenantId};
 
     const TENANT: TenantId = TenantId(1);
@@ -115,32 +114,29 @@ mod against_a_server {
         stream
     }
 
+    /// A server (kept until the directory is dropped), a client of it and a
+    /// stream of [`RECORDS`] events.
+    async fn served_stream() -> (tempfile::TempDir, String, Client, StreamId) {
+        let dir = tempfile::tempdir().unwrap();
+        let address = server(dir.path()).await;
+        let client = client(&address).await;
+        let stream = stream(&client).await;
+        (dir, address, client, stream)
+    }
+
     /// A read of `max_bytes` from `from` whose first part asks for `first_bytes`.
     async fn in_parts(
         client: &Client,
         stream_id: StreamId,
         from: u64,
-        (first_bytes, max_bytes): (u64, u64),
+        budgets: (u64, u64),
     ) -> crate::Result<crate::VerifiedRead> {
-        let (verifier, sent) = client
-            .send_read_verified_from_trusted(stream_id, Offset(from), first_bytes)
-            .await?;
-        let first = FirstPart {
-            verifier,
-            sent,
-            stream_id,
-            first_bytes,
-            max_bytes,
-        };
-        client.read_in_parts(first).await
+        client.read_in_parts(stream_id, Offset(from), budgets).await
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn two_parts_return_what_one_request_returns() {
-        let dir = tempfile::tempdir().unwrap();
-        let address = server(dir.path()).await;
-        let client = client(&address).await;
-        let stream = stream(&client).await;
+        let (_dir, _address, client, stream) = served_stream().await;
         let total: u64 = (0..RECORDS).map(|index| event(index).len() as u64).sum();
         for from in [0, 7, 150, 299, 300] {
             for max_bytes in [1, 450, 4_000, 20_000, 60_000, total, 10 * total] {
@@ -217,10 +213,7 @@ mod against_a_server {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_tampered_part_fails_the_read_with_its_own_failure() {
-        let dir = tempfile::tempdir().unwrap();
-        let address = server(dir.path()).await;
-        let honest = client(&address).await;
-        let stream = stream(&honest).await;
+        let (_dir, address, _honest, stream) = served_stream().await;
         for mode in [
             Mode::FlipPayloadByte,
             Mode::DropEvent,
