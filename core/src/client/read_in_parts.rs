@@ -59,9 +59,9 @@ pub(super) fn first_part_bytes(max_bytes: u64, round_trip: Option<Duration>) -> 
 
 impl Client {
     /// A verified read of `max_bytes` from `from_offset` whose first part asks
-    /// for `first_bytes` (see [`first_part_bytes`]): asks for the rest once the
-    /// first part arrived, if one request would have returned more, checks the
-    /// first part meanwhile, then the second.
+    /// for `first_bytes` (see [`first_part_bytes`]; `max_bytes` for a read in one
+    /// request): asks for the rest once the first part arrived, if one request
+    /// would have returned more, checks the first part meanwhile, then the second.
     pub(super) async fn read_in_parts(
         &self,
         stream_id: StreamId,

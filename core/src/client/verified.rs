@@ -182,15 +182,10 @@ impl Client {
         max_bytes: u64,
     ) -> Result<VerifiedRead> {
         let round_trip = self.live().await?.session.round_trip;
-        if let Some(first_bytes) = first_part_bytes(max_bytes, round_trip) {
-            let budgets = (first_bytes, max_bytes);
-            return self.read_in_parts(stream_id, from_offset, budgets).await;
-        }
-        let (verifier, sent) = self
-            .send_read_verified_from_trusted(stream_id, from_offset, max_bytes)
-            .await?;
-        let answer = self.await_read_verified(sent).await?;
-        self.check_read_verified(&verifier, answer, false).await
+        // Unsplit, the first part is the whole budget and no second is asked.
+        let first_bytes = first_part_bytes(max_bytes, round_trip).unwrap_or(max_bytes);
+        self.read_in_parts(stream_id, from_offset, (first_bytes, max_bytes))
+            .await
     }
 
     /// Sends a verified read whose answer must extend the stream's trusted
