@@ -14,11 +14,11 @@ pub const NONCE_BYTES: usize = 12;
 /// Bytes the GCM tag adds to a ciphertext.
 pub const TAG_BYTES: usize = 16;
 
-// The AES key schedule inside the cipher must be wiped on drop: this compiles only
-// while the `zeroize` feature of `aes` is on (see the root Cargo.toml).
+// The cipher's AES key schedule and GHASH key must be wiped on drop: this compiles
+// only while the `zeroize` feature of `aes-gcm` is on (see the root Cargo.toml).
 const _: fn() = || {
     fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
-    zeroized_on_drop::<aes::Aes256>();
+    zeroized_on_drop::<Aes256Gcm>();
 };
 
 /// A nonce of a sealed payload.
@@ -61,7 +61,7 @@ impl DataKey {
         let ciphertext = self
             .cipher
             .encrypt(
-                GcmNonce::from_slice(&nonce),
+                &GcmNonce::from(nonce),
                 Payload {
                     msg: plaintext,
                     aad,
@@ -81,7 +81,7 @@ impl DataKey {
     ) -> Result<Vec<u8>, CryptoError> {
         self.cipher
             .decrypt(
-                GcmNonce::from_slice(nonce),
+                &GcmNonce::from(*nonce),
                 Payload {
                     msg: ciphertext,
                     aad,

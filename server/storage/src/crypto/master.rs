@@ -72,6 +72,6 @@ impl MasterKey {
         Hkdf::<Sha256>::new(Some(KEK_SALT), self.bytes.as_ref())
             .expand(KEK_INFO, kek.as_mut())
             .map_err(|_| CryptoError::KeyDerivation)?;
-        Ok(Aes256Gcm::new(kek.as_ref().into()))
+        Ok(Aes256Gcm::new((&*kek).into()))
     }
 }

@@ -23,7 +23,7 @@ fn the_kek_is_hkdf_sha256_of_the_master_key_with_the_documented_salt_and_info() 
     let ours = MasterKey::from_bytes(master)
         .key_encryption_cipher()
         .unwrap();
-    let nonce = Nonce::from_slice(&[1; 12]);
+    let nonce = &Nonce::from([1; 12]);
     let message = Payload {
         msg: b"probe",
         aad: b"aad",

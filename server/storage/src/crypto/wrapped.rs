@@ -47,7 +47,7 @@ pub(crate) fn wrap(
     let aad = aad(tenant);
     let ciphertext = kek
         .encrypt(
-            GcmNonce::from_slice(&nonce),
+            &GcmNonce::from(nonce),
             Payload {
                 msg: key,
                 aad: &aad,
@@ -83,9 +83,11 @@ pub(crate) fn unwrap(
         return Err(invalid("the file names another tenant"));
     }
     let aad = aad(tenant);
+    let nonce =
+        GcmNonce::try_from(&file[16..28]).map_err(|_| invalid("the nonce has the wrong length"))?;
     let plaintext = Zeroizing::new(
         kek.decrypt(
-            GcmNonce::from_slice(&file[16..28]),
+            &nonce,
             Payload {
                 msg: &file[28..],
                 aad: &aad,
