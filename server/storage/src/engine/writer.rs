@@ -283,7 +283,10 @@ impl Writer {
     /// Makes the indexes durable, then records the state they correspond to.
     pub(crate) fn write_snapshot(&mut self) -> Result<(), EngineError> {
         for handle in self.shared.streams.all() {
-            handle.indexes_mut().sync()?;
+            // Flushed under the lock, synced after it: readers never wait
+            // behind the lock for a disk sync.
+            let sync = handle.indexes_mut().flush_for_sync()?;
+            sync.run()?;
         }
         snapshot::write(
             self.shared.vfs.as_ref(),

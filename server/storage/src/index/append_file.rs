@@ -11,6 +11,20 @@ use std::sync::Arc;
 use super::error::IndexError;
 use crate::io::{FileHandle, OpenMode, Vfs};
 
+/// A flushed file's `fdatasync`, still to run.
+#[derive(Debug)]
+pub(crate) struct FileSync {
+    path: PathBuf,
+    file: FileHandle,
+}
+
+impl FileSync {
+    /// Makes everything flushed before [`AppendFile::flush_for_sync`] durable.
+    pub(crate) fn run(self) -> Result<(), IndexError> {
+        self.file.sync_data().map_err(IndexError::io(&self.path))
+    }
+}
+
 /// An append-only file of an index.
 #[derive(Debug)]
 pub(crate) struct AppendFile {
@@ -106,8 +120,17 @@ impl AppendFile {
 
     /// Flushes, then makes the file's contents durable.
     pub(crate) fn sync(&mut self) -> Result<(), IndexError> {
+        self.flush_for_sync()?.run()
+    }
+
+    /// Flushes, and returns the sync still to run (which needs no access to
+    /// `self`, so the caller can run it after releasing a lock).
+    pub(crate) fn flush_for_sync(&mut self) -> Result<FileSync, IndexError> {
         self.flush()?;
-        self.file.sync_data().map_err(IndexError::io(&self.path))
+        Ok(FileSync {
+            path: self.path.clone(),
+            file: self.file.clone(),
+        })
     }
 
     /// Cuts the file to `len` bytes (pending bytes first).

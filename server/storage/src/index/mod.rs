@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use kimberlite_protocol::{Hash, StreamId, TenantId};
 
+use append_file::FileSync;
 pub use error::IndexError;
 pub use offsets::{OffsetEntry, OffsetIndex};
 pub use tree::HashTree;
@@ -192,19 +193,54 @@ impl StreamIndexes {
     /// entries, so a snapshot that relies on them never finds them missing.
     /// Costs nothing when nothing changed since the last sync.
     pub fn sync(&mut self) -> Result<(), IndexError> {
+        self.flush_for_sync()?.run()
+    }
+
+    /// Writes what is pending and returns the syncs that make it durable, to run
+    /// without holding the indexes: readers then never wait for a disk sync
+    /// behind the lock (they may read from memory only, see
+    /// [`cached_only`](crate::io::cached_only::cached_only)). Entries appended
+    /// after this call are not covered; the writer thread, the only appender,
+    /// runs the syncs before it appends again.
+    pub fn flush_for_sync(&mut self) -> Result<IndexSync, IndexError> {
+        let mut sync = IndexSync::default();
         if !self.dirty {
-            return Ok(());
+            return Ok(sync);
         }
-        self.offsets.sync()?;
-        self.tree.sync()?;
+        sync.files.push(self.offsets.flush_for_sync()?);
+        sync.files.push(self.tree.flush_for_sync()?);
         if !self.dirs_synced {
             let tenant_dir = self.dir.parent().unwrap_or(&self.streams_dir).to_path_buf();
-            for dir in [&self.dir, &tenant_dir, &self.streams_dir] {
-                self.vfs.sync_dir(dir).map_err(IndexError::io(dir))?;
-            }
+            sync.dirs = vec![self.dir.clone(), tenant_dir, self.streams_dir.clone()];
+            sync.vfs = Some(self.vfs.clone());
+            // A failed sync is fatal for the node, so nothing retries on the
+            // strength of these flags.
             self.dirs_synced = true;
         }
         self.dirty = false;
+        Ok(sync)
+    }
+}
+
+/// The syncs [`StreamIndexes::flush_for_sync`] left to run.
+#[derive(Debug, Default)]
+pub struct IndexSync {
+    files: Vec<FileSync>,
+    dirs: Vec<PathBuf>,
+    vfs: Option<Arc<dyn Vfs>>,
+}
+
+impl IndexSync {
+    /// Syncs the files, then (the first time) their directory entries.
+    pub fn run(self) -> Result<(), IndexError> {
+        for file in self.files {
+            file.run()?;
+        }
+        if let Some(vfs) = self.vfs {
+            for dir in &self.dirs {
+                vfs.sync_dir(dir).map_err(IndexError::io(dir))?;
+            }
+        }
         Ok(())
     }
 }

@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::append_file::AppendFile;
+use super::append_file::{AppendFile, FileSync};
 use super::error::IndexError;
 use crate::io::Vfs;
 
@@ -143,6 +143,13 @@ impl OffsetIndex {
     /// Flushes and makes the file durable.
     pub fn sync(&mut self) -> Result<(), IndexError> {
         self.file.sync()
+    }
+
+    /// Flushes; returns the sync to run later (see [`StreamIndexes::flush_for_sync`]).
+    ///
+    /// [`StreamIndexes::flush_for_sync`]: super::StreamIndexes::flush_for_sync
+    pub(crate) fn flush_for_sync(&mut self) -> Result<FileSync, IndexError> {
+        self.file.flush_for_sync()
     }
 
     fn reload_last_timestamp(&mut self) -> Result<(), IndexError> {

@@ -20,7 +20,7 @@ use kimberlite_protocol::merkle::{
 };
 use kimberlite_protocol::{Hash, HASH_LEN};
 
-use super::append_file::AppendFile;
+use super::append_file::{AppendFile, FileSync};
 use super::error::IndexError;
 use super::tree_layout::{leaves_for_node_count, node_count, node_position};
 use crate::io::Vfs;
@@ -186,6 +186,13 @@ impl HashTree {
     /// Flushes and makes the file durable.
     pub fn sync(&mut self) -> Result<(), IndexError> {
         self.file.sync()
+    }
+
+    /// Flushes; returns the sync to run later (see [`StreamIndexes::flush_for_sync`]).
+    ///
+    /// [`StreamIndexes::flush_for_sync`]: super::StreamIndexes::flush_for_sync
+    pub(crate) fn flush_for_sync(&mut self) -> Result<FileSync, IndexError> {
+        self.file.flush_for_sync()
     }
 
     fn cut_to(&mut self, size: u64) -> Result<(), IndexError> {

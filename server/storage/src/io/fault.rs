@@ -81,6 +81,9 @@ struct Faults {
     syncs_before_failure: Option<u64>,
     /// Files whose reads fail with `EIO`.
     failing_reads: BTreeSet<InodeId>,
+    /// Files not in memory: a read in a `cached_only` scope misses, a read
+    /// outside one brings the file back into memory.
+    evicted: BTreeSet<InodeId>,
 }
 
 #[derive(Debug)]
@@ -165,6 +168,16 @@ impl FaultVfs {
         let mut inner = self.lock();
         let inode = inner.disk.inode_of(path)?;
         inner.faults.failing_reads.insert(inode);
+        Ok(())
+    }
+
+    /// Drops the file at `path` from memory, as `posix_fadvise(DONTNEED)` would:
+    /// reads inside [`cached_only`](super::cached_only::cached_only) miss until a
+    /// read outside one has brought it back.
+    pub fn evict(&self, path: &Path) -> io::Result<()> {
+        let mut inner = self.lock();
+        let inode = inner.disk.inode_of(path)?;
+        inner.faults.evicted.insert(inode);
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{FileHandle, OpenMode, Vfs, VfsFile};
+use super::{cached_only, FileHandle, OpenMode, Vfs, VfsFile};
 
 /// Permissions of every file the engine creates: owner read/write only. Key files
 /// need it; log files hold tenants' (encrypted) data and get the same.
@@ -24,6 +24,9 @@ pub struct OsFile {
 
 impl VfsFile for OsFile {
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        if cached_only::active() {
+            return read_cached(&self.file, buf, offset);
+        }
         loop {
             match self.file.read_at(buf, offset) {
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
@@ -47,6 +50,29 @@ impl VfsFile for OsFile {
     fn len(&self) -> io::Result<u64> {
         Ok(self.file.metadata()?.len())
     }
+}
+
+/// A read from the page cache only: `preadv2(RWF_NOWAIT)`, which fails with
+/// `EAGAIN` rather than wait for the disk. Any failure to read that way (also
+/// a file system without `RWF_NOWAIT`) is a miss: the caller reads again
+/// outside the scope and then sees the real outcome.
+#[cfg(target_os = "linux")]
+fn read_cached(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    use rustix::io::{preadv2, Errno, ReadWriteFlags};
+    loop {
+        let mut slices = [io::IoSliceMut::new(buf)];
+        match preadv2(file, &mut slices, offset, ReadWriteFlags::NOWAIT) {
+            Ok(read) => return Ok(read),
+            Err(Errno::INTR) => continue,
+            Err(_) => return Err(cached_only::miss()),
+        }
+    }
+}
+
+/// Elsewhere nothing tells whether a read would wait: every read is a miss.
+#[cfg(not(target_os = "linux"))]
+fn read_cached(_file: &File, _buf: &mut [u8], _offset: u64) -> io::Result<usize> {
+    Err(cached_only::miss())
 }
 
 impl Vfs for OsVfs {

@@ -4,6 +4,7 @@
 // with a clear location, as clippy.toml allows inside the tests themselves.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cached_reads;
 mod crypto;
 mod engine;
 mod engine_crash;

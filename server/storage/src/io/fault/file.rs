@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::state::{to_usize, InodeId, PendingOp};
 use super::{Inner, EIO, ENOSPC};
-use crate::io::VfsFile;
+use crate::io::{cached_only, VfsFile};
 
 /// A handle on a [`FaultVfs`](super::FaultVfs) file. It follows the file across
 /// renames and dies at the next power loss.
@@ -65,6 +65,13 @@ impl VfsFile for FaultFile {
         let mut inner = self.lock()?;
         if inner.faults.failing_reads.contains(&self.inode) {
             return Err(io::Error::from_raw_os_error(EIO));
+        }
+        if cached_only::active() {
+            if inner.faults.evicted.contains(&self.inode) {
+                return Err(cached_only::miss());
+            }
+        } else {
+            inner.faults.evicted.remove(&self.inode);
         }
         let file = inner.inode_mut(self.inode)?;
         let start = to_usize(offset).min(file.current.len());
