@@ -1,6 +1,16 @@
 //! Where a client keeps its trust: a [`TrustedStateDir`] when the options name one,
 //! else memory that lives as long as the client. Directory work runs on tokio's
 //! blocking threads, since it takes a file lock and fsyncs.
+//!
+//! With a directory, the client remembers the checkpoint it last loaded or
+//! stored for each stream and does not read the file again to load it: a
+//! verified read then costs no file access (and no hand-off to a blocking
+//! thread) unless it advances the trust. What it remembers may be older than
+//! the file, if another client or process advanced it since; an older trusted
+//! checkpoint is still a sound anchor (every answer must extend it), and any
+//! advance goes through the file's compare-and-store, which finds the newer
+//! checkpoint there and proves the answer consistent with it before trusting
+//! anything, so a fork or rollback against what others trust is still caught.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -23,8 +33,9 @@ pub(crate) struct Memory {
 pub(crate) enum TrustStore {
     /// Kept for the life of the client only.
     Memory(Mutex<Memory>),
-    /// Kept in a directory, shared with other clients and processes.
-    Directory(TrustedStateDir),
+    /// Kept in a directory, shared with other clients and processes, with the
+    /// checkpoints this client last loaded from it or stored in it.
+    Directory(TrustedStateDir, Mutex<HashMap<CheckpointKey, Checkpoint>>),
 }
 
 async fn blocking<T: Send + 'static>(
@@ -35,10 +46,30 @@ async fn blocking<T: Send + 'static>(
     })?
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Notes what the file holds for `key` (None: nothing).
+fn remember(
+    known: &Mutex<HashMap<CheckpointKey, Checkpoint>>,
+    key: CheckpointKey,
+    checkpoint: Option<&Checkpoint>,
+) {
+    let mut known = lock(known);
+    match checkpoint {
+        Some(checkpoint) => known.insert(key, checkpoint.clone()),
+        None => known.remove(&key),
+    };
+}
+
 impl TrustStore {
     /// Memory, or the directory if one is given.
     pub(crate) fn new(directory: Option<TrustedStateDir>) -> Self {
-        directory.map_or_else(|| Self::Memory(Mutex::default()), Self::Directory)
+        directory.map_or_else(
+            || Self::Memory(Mutex::default()),
+            |directory| Self::Directory(directory, Mutex::default()),
+        )
     }
 
     /// Pins `key` for `address` unless a key is pinned; returns the pinned key.
@@ -52,7 +83,7 @@ impl TrustStore {
                     .or_insert_with(|| key.to_owned());
                 Ok(pinned.clone())
             }
-            Self::Directory(directory) => {
+            Self::Directory(directory, _) => {
                 let (directory, address, key) =
                     (directory.clone(), address.to_owned(), key.to_owned());
                 blocking(move || directory.pin_key_if_absent(&address, &key)).await
@@ -73,9 +104,16 @@ impl TrustStore {
                 let key = (verifier.verifier_key(), tenant, stream);
                 Ok(memory.checkpoints.get(&key).cloned())
             }
-            Self::Directory(directory) => {
+            Self::Directory(directory, known) => {
+                let key = (verifier.verifier_key(), tenant, stream);
+                if let Some(checkpoint) = lock(known).get(&key) {
+                    return Ok(Some(checkpoint.clone()));
+                }
                 let (directory, verifier) = (directory.clone(), verifier.clone());
-                blocking(move || directory.load_checkpoint(&verifier, tenant, stream)).await
+                let loaded =
+                    blocking(move || directory.load_checkpoint(&verifier, tenant, stream)).await?;
+                remember(known, key, loaded.as_ref());
+                Ok(loaded)
             }
         }
     }
@@ -101,13 +139,19 @@ impl TrustStore {
                 memory.checkpoints.insert(key, new.clone());
                 Ok(StoreOutcome::Stored)
             }
-            Self::Directory(directory) => {
+            Self::Directory(directory, known) => {
+                let key = (verifier.verifier_key(), tenant, stream);
                 let (directory, verifier) = (directory.clone(), verifier.clone());
                 let (expected, note) = (expected.cloned(), note.to_owned());
-                blocking(move || {
+                let outcome = blocking(move || {
                     directory.compare_and_store(&verifier, tenant, stream, expected.as_ref(), &note)
                 })
-                .await
+                .await?;
+                match &outcome {
+                    StoreOutcome::Stored => remember(known, key, Some(new)),
+                    StoreOutcome::Changed(current) => remember(known, key, current.as_ref()),
+                }
+                Ok(outcome)
             }
         }
     }

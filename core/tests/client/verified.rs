@@ -392,3 +392,45 @@ async fn a_forked_checkpoint_trusted_by_another_process_is_a_fork() {
         .unwrap_err();
     assert_eq!(failure(&error), Some(VerificationFailure::Fork), "{error}");
 }
+
+/// The one trusted-checkpoint file under `state` (one stream was read verified).
+fn only_checkpoint_file(state: &std::path::Path) -> std::path::PathBuf {
+    let keys: Vec<_> = std::fs::read_dir(state.join("checkpoints"))
+        .unwrap()
+        .collect();
+    assert_eq!(keys.len(), 1);
+    let files: Vec<_> = std::fs::read_dir(keys[0].as_ref().unwrap().path())
+        .unwrap()
+        .collect();
+    assert_eq!(files.len(), 1);
+    files[0].as_ref().unwrap().path()
+}
+
+#[tokio::test]
+async fn only_reads_that_advance_the_trust_touch_the_state_directory() {
+    let server = TestServer::start(true).await;
+    let state = tempfile::tempdir().unwrap();
+    let client = client_with_state(&server, state.path()).await;
+    let stream = stream_with(&client, 3).await;
+    client.read_verified(stream, Offset(0), 100).await.unwrap();
+    // The client remembers what it stored: reads that do not advance the trust
+    // neither read nor write the file, so they still verify ...
+    std::fs::write(only_checkpoint_file(state.path()), b"not a checkpoint").unwrap();
+    let again = client.read_verified(stream, Offset(1), 100).await.unwrap();
+    assert_eq!((again.events.len(), again.checkpoint.size), (2, 3));
+    // ... while an advance goes through the file, under its lock, and finds it
+    // unusable.
+    client
+        .append(stream, vec![vec![3]], Offset(3))
+        .await
+        .unwrap();
+    let error = client
+        .read_verified(stream, Offset(0), 100)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure(&error),
+        Some(VerificationFailure::CorruptTrustedState),
+        "{error}"
+    );
+}
