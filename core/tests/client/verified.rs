@@ -31,6 +31,32 @@ fn failure(error: &kimberlite::Error) -> Option<VerificationFailure> {
     error.verification_failure()
 }
 
+/// Reads `stream` verified and checks that the read fails with `expected`.
+async fn assert_read_fails(
+    client: &Client,
+    stream: StreamId,
+    from: Offset,
+    max_bytes: u64,
+    expected: VerificationFailure,
+) {
+    let error = client
+        .read_verified(stream, from, max_bytes)
+        .await
+        .unwrap_err();
+    assert_eq!(failure(&error), Some(expected), "{error}");
+}
+
+/// A server, a state directory, a client of it and a stream of `count` records
+/// the client has read verified once (so it trusts the stream's checkpoint).
+async fn trusting_client(count: u8) -> (TestServer, tempfile::TempDir, Client, StreamId) {
+    let server = TestServer::start(true).await;
+    let state = tempfile::tempdir().unwrap();
+    let client = client_with_state(&server, state.path()).await;
+    let stream = stream_with(&client, count).await;
+    client.read_verified(stream, Offset(0), 100).await.unwrap();
+    (server, state, client, stream)
+}
+
 #[tokio::test]
 async fn verified_reads_advance_the_trusted_checkpoint_across_clients() {
     let server = TestServer::start(true).await;
@@ -71,30 +97,21 @@ async fn verified_reads_advance_the_trusted_checkpoint_across_clients() {
         .get_mut(&stream)
         .unwrap()
         .rewrite(2, b"rewritten".to_vec());
-    let error = second
-        .read_verified(stream, Offset(0), 1)
-        .await
-        .unwrap_err();
-    assert_eq!(failure(&error), Some(VerificationFailure::Fork), "{error}");
+    assert_read_fails(&second, stream, Offset(0), 1, VerificationFailure::Fork).await;
 }
 
 #[tokio::test]
 async fn a_server_key_other_than_the_one_first_trusted_is_unknown_key() {
-    let server = TestServer::start(true).await;
-    let state = tempfile::tempdir().unwrap();
-    let client = client_with_state(&server, state.path()).await;
-    let stream = stream_with(&client, 2).await;
-    client.read_verified(stream, Offset(0), 100).await.unwrap();
+    let (server, state, client, stream) = trusting_client(2).await;
     server.control().signer = signer(2);
-    let error = client
-        .read_verified(stream, Offset(0), 100)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        failure(&error),
-        Some(VerificationFailure::UnknownKey),
-        "{error}"
-    );
+    assert_read_fails(
+        &client,
+        stream,
+        Offset(0),
+        100,
+        VerificationFailure::UnknownKey,
+    )
+    .await;
     // The first key stays pinned for this address in the state directory.
     let later = client_with_state(&server, state.path()).await;
     let error = later.checkpoint(stream).await.unwrap_err();
@@ -124,27 +141,13 @@ async fn a_truncated_history_is_a_rollback() {
         .unwrap()
         .records
         .truncate(4);
-    // An honest server refuses the trusted size; the client finds out why.
-    let error = client
-        .read_verified(stream, Offset(0), 100)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        failure(&error),
-        Some(VerificationFailure::Rollback),
-        "{error}"
-    );
-    // A lying server answers with a smaller checkpoint.
-    server.control().lie_about_ranges = true;
-    let error = client
-        .read_verified(stream, Offset(0), 100)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        failure(&error),
-        Some(VerificationFailure::Rollback),
-        "{error}"
-    );
+    // An honest server refuses the trusted size and the client finds out why; a
+    // lying one answers with a smaller checkpoint.
+    for lie in [false, true] {
+        server.control().lie_about_ranges = lie;
+        let rollback = VerificationFailure::Rollback;
+        assert_read_fails(&client, stream, Offset(0), 100, rollback).await;
+    }
     let error = client.checkpoint(stream).await.unwrap_err();
     assert_eq!(
         failure(&error),
@@ -345,11 +348,7 @@ fn store_behind_the_clients_back(
 
 #[tokio::test]
 async fn a_trusted_state_moved_by_another_process_is_reconciled_with_a_proof() {
-    let server = TestServer::start(true).await;
-    let state = tempfile::tempdir().unwrap();
-    let client = client_with_state(&server, state.path()).await;
-    let stream = stream_with(&client, 3).await;
-    client.read_verified(stream, Offset(0), 100).await.unwrap();
+    let (server, state, client, stream) = trusting_client(3).await;
     client
         .append(stream, vec![vec![3], vec![4], vec![5]], Offset(3))
         .await
@@ -373,11 +372,7 @@ async fn a_trusted_state_moved_by_another_process_is_reconciled_with_a_proof() {
 
 #[tokio::test]
 async fn a_forked_checkpoint_trusted_by_another_process_is_a_fork() {
-    let server = TestServer::start(true).await;
-    let state = tempfile::tempdir().unwrap();
-    let client = client_with_state(&server, state.path()).await;
-    let stream = stream_with(&client, 3).await;
-    client.read_verified(stream, Offset(0), 100).await.unwrap();
+    let (server, state, client, stream) = trusting_client(3).await;
     client
         .append(stream, vec![vec![3], vec![4], vec![5]], Offset(3))
         .await
@@ -386,11 +381,7 @@ async fn a_forked_checkpoint_trusted_by_another_process_is_a_fork() {
     let mut forked = server.control().logs[&stream].clone();
     forked.rewrite(4, b"other".to_vec());
     store_behind_the_clients_back(&server, state.path(), stream, forked.note(5, &signer(1)));
-    let error = client
-        .read_verified(stream, Offset(0), 100)
-        .await
-        .unwrap_err();
-    assert_eq!(failure(&error), Some(VerificationFailure::Fork), "{error}");
+    assert_read_fails(&client, stream, Offset(0), 100, VerificationFailure::Fork).await;
 }
 
 /// The one trusted-checkpoint file under `state` (one stream was read verified).
@@ -408,11 +399,7 @@ fn only_checkpoint_file(state: &std::path::Path) -> std::path::PathBuf {
 
 #[tokio::test]
 async fn only_reads_that_advance_the_trust_touch_the_state_directory() {
-    let server = TestServer::start(true).await;
-    let state = tempfile::tempdir().unwrap();
-    let client = client_with_state(&server, state.path()).await;
-    let stream = stream_with(&client, 3).await;
-    client.read_verified(stream, Offset(0), 100).await.unwrap();
+    let (_server, state, client, stream) = trusting_client(3).await;
     // The client remembers what it stored: reads that do not advance the trust
     // neither read nor write the file, so they still verify ...
     std::fs::write(only_checkpoint_file(state.path()), b"not a checkpoint").unwrap();
@@ -424,13 +411,12 @@ async fn only_reads_that_advance_the_trust_touch_the_state_directory() {
         .append(stream, vec![vec![3]], Offset(3))
         .await
         .unwrap();
-    let error = client
-        .read_verified(stream, Offset(0), 100)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        failure(&error),
-        Some(VerificationFailure::CorruptTrustedState),
-        "{error}"
-    );
+    assert_read_fails(
+        &client,
+        stream,
+        Offset(0),
+        100,
+        VerificationFailure::CorruptTrustedState,
+    )
+    .await;
 }
