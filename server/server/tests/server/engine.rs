@@ -239,3 +239,55 @@ async fn development_mode_serves_a_fresh_tenant_at_once() {
     task.await.unwrap().unwrap();
     engine.shutdown().unwrap();
 }
+
+/// Small reads try the page cache on the serving thread first: when the data is
+/// not in memory, the read still answers, from the blocking pool, with the same
+/// records, on both runtime flavours.
+#[test]
+fn a_small_read_of_data_not_in_memory_is_answered_from_the_pool() {
+    use kimberlite_protocol::{DataClass, Placement};
+    use kimberlite_server::{AppendBatch, Backend, StreamSpec};
+    use kimberlite_storage::io::fault::FaultVfs;
+    use kimberlite_storage::io::Vfs;
+
+    let vfs = FaultVfs::new(11);
+    let root = std::path::PathBuf::from("/data");
+    let config = EngineConfig::new(&root, IDENTITY);
+    Engine::init(Arc::new(vfs.clone()), &config).unwrap();
+    let (engine, _report) = Engine::open(Arc::new(vfs.clone()), config).unwrap();
+    let backend = EngineBackend::new(Arc::new(engine));
+    let tenant = TenantId(1);
+    for flavour in ["current-thread", "multi-thread"] {
+        let runtime = match flavour {
+            "current-thread" => tokio::runtime::Builder::new_current_thread(),
+            _ => tokio::runtime::Builder::new_multi_thread(),
+        }
+        .enable_all()
+        .build()
+        .unwrap();
+        runtime.block_on(async {
+            backend.ensure_tenant(tenant).await.unwrap();
+            let spec = StreamSpec {
+                name: format!("events-{flavour}"),
+                data_class: DataClass::Public,
+                placement: Placement::Global,
+            };
+            let stream = backend.create_stream(tenant, spec).await.unwrap();
+            let events: Vec<Vec<u8>> = (0..5u8).map(|index| vec![index; 100]).collect();
+            let batch = AppendBatch {
+                stream_id: stream,
+                expected_offset: Offset(0),
+                events: events.clone(),
+            };
+            backend.append(tenant, batch).await.unwrap();
+            let from_memory = backend.read_events(tenant, stream, Offset(0), 1_000).await;
+            for segment in vfs.read_dir(&root.join("wal")).unwrap() {
+                vfs.evict(&segment).unwrap();
+            }
+            let from_disk = backend.read_events(tenant, stream, Offset(0), 1_000).await;
+            let from_disk = from_disk.unwrap();
+            assert_eq!(from_disk, from_memory.unwrap(), "{flavour}");
+            assert_eq!(from_disk.events, events, "{flavour}");
+        });
+    }
+}
