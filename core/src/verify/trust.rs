@@ -76,7 +76,7 @@ impl TrustStore {
     pub(crate) async fn pin_key_if_absent(&self, address: &str, key: &str) -> Result<String> {
         match self {
             Self::Memory(memory) => {
-                let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut memory = lock(memory);
                 let pinned = memory
                     .keys
                     .entry(address.to_owned())
@@ -100,7 +100,7 @@ impl TrustStore {
     ) -> Result<Option<Checkpoint>> {
         match self {
             Self::Memory(memory) => {
-                let memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                let memory = lock(memory);
                 let key = (verifier.verifier_key(), tenant, stream);
                 Ok(memory.checkpoints.get(&key).cloned())
             }
@@ -130,7 +130,7 @@ impl TrustStore {
     ) -> Result<StoreOutcome> {
         match self {
             Self::Memory(memory) => {
-                let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut memory = lock(memory);
                 let key = (verifier.verifier_key(), tenant, stream);
                 let current = memory.checkpoints.get(&key);
                 if current != expected {

@@ -99,10 +99,10 @@ impl EngineBackend {
         T: Send + 'static,
         F: Fn(&Engine) -> Result<T, EngineError> + Send + 'static,
     {
-        let flavor = tokio::runtime::Handle::current().runtime_flavor();
         if max_bytes < IN_PLACE_READ_BYTES {
             return self.read_small(call).await;
         }
+        let flavor = tokio::runtime::Handle::current().runtime_flavor();
         if flavor != tokio::runtime::RuntimeFlavor::MultiThread {
             return self.blocking(call).await;
         }

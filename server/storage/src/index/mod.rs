@@ -211,8 +211,8 @@ impl StreamIndexes {
         sync.files.push(self.tree.flush_for_sync()?);
         if !self.dirs_synced {
             let tenant_dir = self.dir.parent().unwrap_or(&self.streams_dir).to_path_buf();
-            sync.dirs = vec![self.dir.clone(), tenant_dir, self.streams_dir.clone()];
-            sync.vfs = Some(self.vfs.clone());
+            let dirs = vec![self.dir.clone(), tenant_dir, self.streams_dir.clone()];
+            sync.dirs = Some((self.vfs.clone(), dirs));
             // A failed sync is fatal for the node, so nothing retries on the
             // strength of these flags.
             self.dirs_synced = true;
@@ -226,8 +226,8 @@ impl StreamIndexes {
 #[derive(Debug, Default)]
 pub struct IndexSync {
     files: Vec<FileSync>,
-    dirs: Vec<PathBuf>,
-    vfs: Option<Arc<dyn Vfs>>,
+    /// The directories whose entries are still to sync, the first time only.
+    dirs: Option<(Arc<dyn Vfs>, Vec<PathBuf>)>,
 }
 
 impl IndexSync {
@@ -236,8 +236,8 @@ impl IndexSync {
         for file in self.files {
             file.run()?;
         }
-        if let Some(vfs) = self.vfs {
-            for dir in &self.dirs {
+        if let Some((vfs, dirs)) = self.dirs {
+            for dir in &dirs {
                 vfs.sync_dir(dir).map_err(IndexError::io(dir))?;
             }
         }
