@@ -164,8 +164,12 @@ pub fn load_at(
     for condition in queries {
         let sql = format!("SELECT {COLUMNS} FROM kmb_tables {condition} LIMIT 1");
         let found = connection
-            .query_row(&sql, rusqlite::params![name, position], from_row)
-            .optional()
+            .prepare_cached(&sql)
+            .and_then(|mut statement| {
+                statement
+                    .query_row(rusqlite::params![name, position], from_row)
+                    .optional()
+            })
             .map_err(|error| SqlError::store(&error))?;
         if let Some(found) = found {
             return decode(found).map(Some);

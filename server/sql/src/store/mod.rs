@@ -172,7 +172,13 @@ impl TenantStore {
     /// (when none was) the nearest one created later or dropped earlier, whose
     /// rows at `position` are none.
     pub fn table_at(&self, name: &str, position: i64) -> Result<Option<TableEntry>, SqlError> {
-        entry::load_at(&self.writer, name, position)
+        // The current entry of that name, if created by then, is the one live
+        // then: any earlier one was dropped before it was created. Most time
+        // travel asks about such a table, and is then answered from memory.
+        match self.tables.get(name) {
+            Some(current) if current.created_pos <= position => Ok(Some(current.clone())),
+            _ => entry::load_at(&self.writer, name, position),
+        }
     }
 
     /// The most recent table entry of that name, current or dropped.
