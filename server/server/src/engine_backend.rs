@@ -6,6 +6,7 @@
 //! the engine's commit listener (see `tail.rs`). API keys are drawn here (a random
 //! key id) and stored through catalog commands, holding only salt and hash.
 
+mod serial;
 mod sql;
 mod tail;
 
@@ -31,6 +32,7 @@ use crate::backend::{
     ApiKeyRecord, AppendBatch, Backend, BackendError, BackendInfo, BackendResult, NewApiKey,
     StreamSpec,
 };
+use serial::SerialRunners;
 use tail::Tails;
 
 /// Reads asking for at least this many bytes run in place, smaller ones from
@@ -43,6 +45,8 @@ pub struct EngineBackend {
     engine: Arc<Engine>,
     tails: Arc<Tails>,
     sql: Option<Arc<SqlEngine>>,
+    /// SQL reads of each tenant, run one after another (see `serial.rs`).
+    sql_reads: SerialRunners<TenantId>,
 }
 
 impl EngineBackend {
@@ -58,6 +62,7 @@ impl EngineBackend {
             engine,
             tails,
             sql: None,
+            sql_reads: SerialRunners::default(),
         }
     }
 
@@ -296,7 +301,7 @@ impl Backend for EngineBackend {
         audit: Audit,
     ) -> BackendResult<QueryResponse> {
         match &self.sql {
-            Some(sql) => sql::query(sql.clone(), tenant_id, request, audit).await,
+            Some(sql) => sql::query(sql.clone(), &self.sql_reads, tenant_id, request, audit).await,
             None => Err(BackendError::sql_unavailable()),
         }
     }
@@ -308,7 +313,9 @@ impl Backend for EngineBackend {
         audit: Audit,
     ) -> BackendResult<QueryResponse> {
         match &self.sql {
-            Some(sql) => sql::query_at(sql.clone(), tenant_id, request, audit).await,
+            Some(sql) => {
+                sql::query_at(sql.clone(), &self.sql_reads, tenant_id, request, audit).await
+            }
             None => Err(BackendError::sql_unavailable()),
         }
     }

@@ -77,6 +77,20 @@ impl SqlEngine {
         Ok(sql)
     }
 
+    /// Whether `sql` only reads (a query, EXPLAIN, SHOW, DESCRIBE or HISTORY):
+    /// such statements never wait for the log. A text that does not parse is
+    /// not one (running it reports the error).
+    #[must_use]
+    pub fn only_reads(&self, sql: &str) -> bool {
+        match self.parsed.parse(sql).as_deref() {
+            Ok(Parsed::Sql { statement, .. }) => only_reads(statement),
+            Ok(Parsed::SetRetention { .. }) | Err(_) => false,
+            Ok(
+                Parsed::ShowTables | Parsed::ShowStreams | Parsed::Describe(_) | Parsed::History(_),
+            ) => true,
+        }
+    }
+
     /// Runs one statement for `tenant`: a query answers rows; a write is
     /// checked, appended to the SQL log as one record, applied to the views
     /// and answered with its row count and log position once it is durable.
@@ -92,8 +106,7 @@ impl SqlEngine {
         let mut store = slot.lock_store();
         let seen = self.catch_up(tenant, &slot, &mut store)?;
         let extended = context.extended_values;
-        let writes = matches!(&*parsed, Parsed::Sql { statement, .. }
-            if !matches!(**statement, Statement::Query(_) | Statement::Explain { .. }));
+        let writes = matches!(&*parsed, Parsed::Sql { statement, .. } if !only_reads(statement));
         if !writes {
             slot.prepare_for_read(&mut store)?;
         }
@@ -281,4 +294,9 @@ impl SqlEngine {
         slots.insert(tenant, Arc::clone(&slot));
         Ok(slot)
     }
+}
+
+/// Whether a standard statement only reads.
+const fn only_reads(statement: &Statement) -> bool {
+    matches!(statement, Statement::Query(_) | Statement::Explain { .. })
 }

@@ -1,5 +1,7 @@
 //! Query and QueryAt through the SQL engine, on tokio's blocking pool (a
 //! statement reads SQLite and may wait for its SQL log record to be durable).
+//! Statements that only read run one after another per tenant (`serial.rs`):
+//! they would take the tenant's view store lock in turn anyway.
 //!
 //! The request's audit metadata (actor, reason, correlation id) is recorded
 //! with every change; a break-glass reason is recorded as the reason (ahead of
@@ -11,6 +13,7 @@ use kimberlite_protocol::message::{Audit, QueryAtRequest, QueryRequest, QueryRes
 use kimberlite_protocol::{ErrorCode, TenantId};
 use kimberlite_sql::{AuditInfo, QueryOutput, SqlContext, SqlEngine, SqlError};
 
+use super::serial::SerialRunners;
 use crate::backend::{BackendError, BackendResult};
 
 fn context(audit: Audit, break_glass_reason: Option<String>) -> SqlContext {
@@ -34,41 +37,74 @@ fn context(audit: Audit, break_glass_reason: Option<String>) -> SqlContext {
     }
 }
 
-async fn run(
-    call: impl FnOnce() -> Result<QueryOutput, SqlError> + Send + 'static,
-) -> BackendResult<QueryResponse> {
-    match tokio::task::spawn_blocking(call).await {
-        Ok(Ok(output)) => {
+fn answer(output: Result<QueryOutput, SqlError>) -> BackendResult<QueryResponse> {
+    match output {
+        Ok(output) => {
             let (columns, rows) = output.into_columns_and_rows();
             Ok(QueryResponse { columns, rows })
         }
-        Ok(Err(error)) => Err(BackendError::new(error.code(), error.to_string())),
-        Err(error) => Err(BackendError::new(
-            ErrorCode::InternalError,
-            format!("SQL call failed: {error}"),
-        )),
+        Err(error) => Err(BackendError::new(error.code(), error.to_string())),
     }
+}
+
+fn call_failed(error: impl std::fmt::Display) -> BackendError {
+    BackendError::new(
+        ErrorCode::InternalError,
+        format!("SQL call failed: {error}"),
+    )
+}
+
+/// Runs a call on a blocking-pool thread of its own.
+async fn run(
+    call: impl FnOnce() -> Result<QueryOutput, SqlError> + Send + 'static,
+) -> BackendResult<QueryResponse> {
+    tokio::task::spawn_blocking(call)
+        .await
+        .map_err(call_failed)
+        .and_then(answer)
+}
+
+/// Runs a read-only call after the tenant's reads queued before it.
+async fn run_read(
+    reads: &SerialRunners<TenantId>,
+    tenant_id: TenantId,
+    call: impl FnOnce() -> Result<QueryOutput, SqlError> + Send + 'static,
+) -> BackendResult<QueryResponse> {
+    reads
+        .run(&tenant_id, call)
+        .await
+        .map_err(call_failed)
+        .and_then(answer)
 }
 
 /// Runs a statement on the current state.
 pub(super) async fn query(
     sql: Arc<SqlEngine>,
+    reads: &SerialRunners<TenantId>,
     tenant_id: TenantId,
     request: QueryRequest,
     audit: Audit,
 ) -> BackendResult<QueryResponse> {
     let context = context(audit, request.break_glass_reason);
-    run(move || sql.execute(tenant_id, &request.sql, &request.params, &context)).await
+    let only_reads = sql.only_reads(&request.sql);
+    let call = move || sql.execute(tenant_id, &request.sql, &request.params, &context);
+    if only_reads {
+        run_read(reads, tenant_id, call).await
+    } else {
+        run(call).await
+    }
 }
 
 /// Runs a query on the state at a SQL log position.
 pub(super) async fn query_at(
     sql: Arc<SqlEngine>,
+    reads: &SerialRunners<TenantId>,
     tenant_id: TenantId,
     request: QueryAtRequest,
     audit: Audit,
 ) -> BackendResult<QueryResponse> {
     let context = context(audit, request.break_glass_reason);
     let position = request.position.get();
-    run(move || sql.query_at(tenant_id, &request.sql, &request.params, position, &context)).await
+    let call = move || sql.query_at(tenant_id, &request.sql, &request.params, position, &context);
+    run_read(reads, tenant_id, call).await
 }

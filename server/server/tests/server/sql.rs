@@ -190,3 +190,59 @@ async fn seed_example_over_the_protocol() {
 
     server.stop().await;
 }
+
+fn count_of(response: &QueryResponse) -> i64 {
+    match response.rows.as_slice() {
+        [row] => match row.as_slice() {
+            [Value::BigInt(count)] => *count,
+            other => panic!("unexpected count {other:?}"),
+        },
+        other => panic!("unexpected rows {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_reads_of_one_tenant_each_get_their_own_answer_while_it_writes() {
+    // One tenant's reads are queued and run one after another: every caller
+    // must still get the answer to its own statement, in the order it asked.
+    let server = SqlServer::start().await;
+    let mut writer = server.client().await;
+    rows(
+        &mut writer,
+        query("CREATE TABLE visits (id BIGINT PRIMARY KEY, ward TEXT)"),
+    )
+    .await;
+    let mut readers = Vec::new();
+    for reader in 0..8_i64 {
+        let mut client = server.client().await;
+        readers.push(tokio::spawn(async move {
+            let mut last = 0;
+            for round in 0..25_i64 {
+                // A statement whose answer names the reader and the round.
+                let own = format!("SELECT {reader} * 1000 + {round}");
+                let answer = rows(&mut client, query(&own)).await;
+                assert_eq!(answer.rows, [[Value::BigInt(reader * 1000 + round)]]);
+                let seen = count_of(&rows(&mut client, query("SELECT count(*) FROM visits")).await);
+                assert!(seen >= last, "reader {reader} saw {seen} rows after {last}");
+                last = seen;
+                // Position 0 is the CREATE TABLE: no rows then, whatever came later.
+                let then = rows(&mut client, query_at("SELECT count(*) FROM visits", 0)).await;
+                assert_eq!(count_of(&then), 0);
+            }
+            last
+        }));
+    }
+    for id in 0..40 {
+        let insert = format!("INSERT INTO visits VALUES ({id}, 'east')");
+        assert_eq!(
+            rows(&mut writer, query(&insert)).await.rows[0][0],
+            Value::BigInt(1)
+        );
+    }
+    for reader in readers {
+        assert!(reader.await.unwrap() <= 40);
+    }
+    let total = rows(&mut writer, query("SELECT count(*) FROM visits")).await;
+    assert_eq!(count_of(&total), 40);
+    server.stop().await;
+}

@@ -309,3 +309,32 @@ fn concurrent_writers_get_distinct_positions_and_the_logs_commit_times() {
     let after: Vec<_> = queries.iter().map(|query| node.rows(query)).collect();
     assert_eq!(before, after);
 }
+
+#[test]
+fn only_reads_tells_statements_that_never_write() {
+    let node = Node::new();
+    node.run("CREATE TABLE notes (id BIGINT PRIMARY KEY, body TEXT)", &[])
+        .unwrap();
+    let engine = node.engine();
+    for read in [
+        "SELECT * FROM notes",
+        "SELECT * FROM notes AS OF TIMESTAMP '2026-03-01T10:00:00Z'",
+        "EXPLAIN SELECT * FROM notes",
+        "SHOW TABLES",
+        "DESCRIBE notes",
+        "HISTORY OF notes",
+    ] {
+        assert!(engine.only_reads(read), "{read} should only read");
+    }
+    for other in [
+        "INSERT INTO notes VALUES (1, 'a')",
+        "UPDATE notes SET body = 'b'",
+        "DELETE FROM notes",
+        "CREATE TABLE more (id BIGINT)",
+        "DROP TABLE notes",
+        "ALTER TABLE notes SET RETENTION 7 YEARS",
+        "SELEKT 1",
+    ] {
+        assert!(!engine.only_reads(other), "{other} is not only a read");
+    }
+}
