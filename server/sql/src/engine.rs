@@ -130,7 +130,7 @@ impl SqlEngine {
                 };
                 match &**statement {
                     Statement::Query(query) => {
-                        query_rows(&store, (**query).clone(), params, visibility, extended)
+                        query_rows(&mut store, sql, query, params, visibility, extended)
                     }
                     Statement::Explain { statement, .. } => {
                         explain(&store, (**statement).clone(), params, visibility)
@@ -174,10 +174,14 @@ impl SqlEngine {
                 time: None,
                 ..
             } => match &**statement {
-                Statement::Query(query) => {
-                    let query = (**query).clone();
-                    query_rows(&store, query, params, visibility, context.extended_values)
-                }
+                Statement::Query(query) => query_rows(
+                    &mut store,
+                    sql,
+                    query,
+                    params,
+                    visibility,
+                    context.extended_values,
+                ),
                 _ => Err(SqlError::InvalidRequest("QueryAt takes a query".into())),
             },
             _ => Err(SqlError::InvalidRequest(

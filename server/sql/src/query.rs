@@ -9,16 +9,22 @@ use crate::read::run;
 use crate::rewrite::{rewrite_query, Visibility};
 use crate::store::TenantStore;
 
-/// Runs a query, rewritten to read the rows `visibility` allows.
+/// Runs `query` (the statement text `sql`), rewritten to read the rows
+/// `visibility` allows; the store keeps the rewritten text for the next time.
 pub fn query_rows(
-    store: &TenantStore,
-    mut query: sqlparser::ast::Query,
+    store: &mut TenantStore,
+    sql: &str,
+    query: &sqlparser::ast::Query,
     params: &[Value],
     visibility: Visibility,
     extended: bool,
 ) -> Result<QueryOutput, SqlError> {
-    rewrite_query(store, &mut query, visibility, false)?;
-    Ok(run(store.reader(), &query.to_string(), params, &[])?.into_output(extended))
+    let text = store.rewritten(sql, visibility, |store| {
+        let mut query = query.clone();
+        rewrite_query(store, &mut query, visibility, false)?;
+        Ok(query.to_string())
+    })?;
+    Ok(run(store.reader(), &text, params, &[])?.into_output(extended))
 }
 
 /// `EXPLAIN` of a query: SQLite's plan, one line per row.

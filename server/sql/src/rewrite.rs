@@ -17,7 +17,7 @@ use crate::store::TenantStore;
 pub const AUDIT_VIEW: &str = "kimberlite_audit";
 
 /// Which rows a rewritten query sees.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Visibility {
     /// The current rows.
     Current,

@@ -43,6 +43,7 @@ impl TenantStore {
     /// is back at its last commit (behind the log) and must be rebuilt or
     /// caught up.
     pub fn apply(&mut self, records: &[LoggedRecord]) -> Result<(), SqlError> {
+        self.rewrites.clear();
         self.begin()?;
         let mut next = self.next_position;
         let result = self.write_commit_times();

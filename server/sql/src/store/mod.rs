@@ -22,6 +22,7 @@ mod transaction;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
@@ -30,6 +31,7 @@ pub use entry::TableEntry;
 pub use layout::quote;
 
 use crate::error::SqlError;
+use crate::rewrite::Visibility;
 
 /// The format of the cache files; a file of another format is rebuilt.
 /// 3: tables with a primary key also index every version by key and position.
@@ -52,7 +54,13 @@ pub struct TenantStore {
     next_row_ids: HashMap<i64, i64>,
     /// Positions whose audit rows may hold a provisional commit time.
     provisional: BTreeSet<u64>,
+    /// Queries already rewritten, by statement text and visibility (see
+    /// [`Self::rewritten`]).
+    rewrites: HashMap<(String, Visibility), Arc<str>>,
 }
+
+/// How many rewritten queries a store keeps; when full it starts over.
+const REWRITES_KEPT: usize = 256;
 
 impl std::fmt::Debug for TenantStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -129,6 +137,7 @@ impl TenantStore {
             uncommitted: 0,
             next_row_ids: HashMap::new(),
             provisional,
+            rewrites: HashMap::new(),
         }))
     }
 
@@ -179,6 +188,28 @@ impl TenantStore {
             Some(current) if current.created_pos <= position => Ok(Some(current.clone())),
             _ => entry::load_at(&self.writer, name, position),
         }
+    }
+
+    /// The SQLite text of the query `sql` at `visibility`, made by `rewrite`
+    /// the first time and kept until records are applied or the store
+    /// reloads (either may change the tables a rewrite reads). The text
+    /// depends only on the statement, the visibility and the table entries.
+    pub fn rewritten(
+        &mut self,
+        sql: &str,
+        visibility: Visibility,
+        rewrite: impl FnOnce(&Self) -> Result<String, SqlError>,
+    ) -> Result<Arc<str>, SqlError> {
+        let key = (sql.to_owned(), visibility);
+        if let Some(text) = self.rewrites.get(&key) {
+            return Ok(Arc::clone(text));
+        }
+        let text: Arc<str> = rewrite(self)?.into();
+        if self.rewrites.len() >= REWRITES_KEPT {
+            self.rewrites.clear();
+        }
+        self.rewrites.insert(key, Arc::clone(&text));
+        Ok(text)
     }
 
     /// The most recent table entry of that name, current or dropped.

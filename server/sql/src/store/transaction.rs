@@ -113,6 +113,7 @@ impl TenantStore {
     /// rollback made the memory copies wrong.
     fn reload(&mut self) -> Result<(), SqlError> {
         self.next_row_ids.clear();
+        self.rewrites.clear();
         self.tables = load_current(&self.writer)?;
         let next = read_meta(&self.writer, "next_position")?.unwrap_or(0);
         self.next_position = u64::try_from(next).unwrap_or(0);
