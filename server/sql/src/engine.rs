@@ -126,7 +126,7 @@ impl SqlEngine {
             } => {
                 let visibility = match time {
                     None => seen.current(),
-                    Some(time) => self.visibility(tenant, &store, seen, *time)?,
+                    Some(time) => self.visibility(tenant, &mut store, seen, *time)?,
                 };
                 match &**statement {
                     Statement::Query(query) => {
@@ -167,7 +167,7 @@ impl SqlEngine {
         let mut store = slot.lock_store();
         let seen = self.catch_up(tenant, &slot, &mut store)?;
         slot.prepare_for_read(&mut store)?;
-        let visibility = self.visibility(tenant, &store, seen, TimeTravel::Offset(position))?;
+        let visibility = self.visibility(tenant, &mut store, seen, TimeTravel::Offset(position))?;
         match &*parsed {
             Parsed::Sql {
                 statement,
@@ -193,7 +193,7 @@ impl SqlEngine {
     fn visibility(
         &self,
         tenant: TenantId,
-        store: &TenantStore,
+        store: &mut TenantStore,
         seen: Seen,
         time: TimeTravel,
     ) -> Result<Visibility, SqlError> {
@@ -210,16 +210,37 @@ impl SqlEngine {
                 let Ok(nanos) = u64::try_from(nanos) else {
                     return Ok(Visibility::At(-1));
                 };
-                let found = self
-                    .engine
-                    .offset_at_timestamp(tenant, SQL_LOG_STREAM_ID, nanos)?;
-                let position =
-                    found.map_or(-1, |offset| i64::try_from(offset.get()).unwrap_or(i64::MAX));
+                let position = match store.position_at_time(nanos) {
+                    Some(position) => position,
+                    None => self.position_at_time(tenant, store, nanos)?,
+                };
                 // Only durable records have a commit time in the log's index.
                 let last = i64::try_from(length).unwrap_or(i64::MAX) - 1;
                 Ok(Visibility::At(position.min(last)))
             }
         }
+    }
+
+    /// The position of the last durable SQL log record committed at or
+    /// before `nanos` (-1: none), from the log's time index confirmed by the
+    /// log. Once a durable record after it exists the answer can no longer
+    /// change (commit times never decrease), so the store keeps it.
+    fn position_at_time(
+        &self,
+        tenant: TenantId,
+        store: &mut TenantStore,
+        nanos: u64,
+    ) -> Result<i64, SqlError> {
+        let durable = self.engine.stream_length(tenant, SQL_LOG_STREAM_ID)?;
+        let found = self
+            .engine
+            .offset_at_timestamp(tenant, SQL_LOG_STREAM_ID, nanos)?
+            .map(|offset| offset.get());
+        let position = found.map_or(-1, |offset| i64::try_from(offset).unwrap_or(i64::MAX));
+        if found.map_or(0, |offset| offset + 1) < durable {
+            store.keep_position_at_time(nanos, position);
+        }
+        Ok(position)
     }
 
     fn set_retention(

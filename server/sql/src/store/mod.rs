@@ -57,10 +57,15 @@ pub struct TenantStore {
     /// Queries already rewritten, by statement text and visibility (see
     /// [`Self::rewritten`]).
     rewrites: HashMap<(String, Visibility), Arc<str>>,
+    /// Settled answers of "the last SQL log position at or before this
+    /// commit time", by time in nanoseconds.
+    times: HashMap<u64, i64>,
 }
 
-/// How many rewritten queries a store keeps; when full it starts over.
+/// How many rewritten queries, and how many time lookups, a store keeps; when
+/// full it starts over.
 const REWRITES_KEPT: usize = 256;
+const TIMES_KEPT: usize = 1024;
 
 impl std::fmt::Debug for TenantStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -138,6 +143,7 @@ impl TenantStore {
             next_row_ids: HashMap::new(),
             provisional,
             rewrites: HashMap::new(),
+            times: HashMap::new(),
         }))
     }
 
@@ -210,6 +216,23 @@ impl TenantStore {
         }
         self.rewrites.insert(key, Arc::clone(&text));
         Ok(text)
+    }
+
+    /// A position kept by [`Self::keep_position_at_time`] for `nanos`.
+    #[must_use]
+    pub fn position_at_time(&self, nanos: u64) -> Option<i64> {
+        self.times.get(&nanos).copied()
+    }
+
+    /// Keeps the SQL log position of time `nanos`: only for an answer that
+    /// cannot change any more (a durable record after it is later than
+    /// `nanos`). The log never loses durable records, so it holds for the
+    /// life of the store.
+    pub fn keep_position_at_time(&mut self, nanos: u64, position: i64) {
+        if self.times.len() >= TIMES_KEPT {
+            self.times.clear();
+        }
+        self.times.insert(nanos, position);
     }
 
     /// The most recent table entry of that name, current or dropped.

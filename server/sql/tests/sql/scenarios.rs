@@ -382,3 +382,34 @@ fn the_same_query_text_follows_schema_changes() {
     assert_eq!(at(1), [["1", "east", "4"]]);
     assert_eq!(at(5), [["7", "3"]]);
 }
+
+#[test]
+fn a_time_after_the_last_record_keeps_seeing_later_records_until_one_passes_it() {
+    let node = Node::new();
+    node.clock.set(parse_rfc3339("2026-03-01T10:00:00Z"));
+    node.run("CREATE TABLE beds (id BIGINT PRIMARY KEY)", &[])
+        .unwrap();
+    node.clock.set(parse_rfc3339("2026-03-01T11:00:00Z"));
+    node.run("INSERT INTO beds VALUES (1)", &[]).unwrap();
+    let count_at = |time: &str| {
+        node.rows(&format!(
+            "SELECT count(*) FROM beds AS OF TIMESTAMP '{time}'"
+        ))[0][0]
+            .clone()
+    };
+    // 14:00 is after the last record: the answer may still change.
+    assert_eq!(count_at("2026-03-01T14:00:00Z"), "1");
+    assert_eq!(count_at("2026-03-01T10:30:00Z"), "0");
+    node.clock.set(parse_rfc3339("2026-03-01T13:00:00Z"));
+    node.run("INSERT INTO beds VALUES (2)", &[]).unwrap();
+    assert_eq!(count_at("2026-03-01T14:00:00Z"), "2");
+    assert_eq!(count_at("2026-03-01T12:00:00Z"), "1");
+    node.clock.set(parse_rfc3339("2026-03-01T15:00:00Z"));
+    node.run("INSERT INTO beds VALUES (3)", &[]).unwrap();
+    // Now settled: a record after 14:00 exists.
+    for _ in 0..2 {
+        assert_eq!(count_at("2026-03-01T14:00:00Z"), "2");
+        assert_eq!(count_at("2026-03-01T10:30:00Z"), "0");
+        assert_eq!(count_at("2026-03-01T16:00:00Z"), "3");
+    }
+}
