@@ -128,3 +128,38 @@ fn the_file_marks_where_provisional_commit_times_begin() {
     let time = count(&store, "SELECT timestamp FROM kmb_audit WHERE position = 1");
     assert_eq!(time, 99);
 }
+
+fn reader_count(store: &TenantStore) -> i64 {
+    store
+        .reader()
+        .query_row("SELECT count(*) FROM kmb_t1", [], |row| row.get(0))
+        .unwrap()
+}
+
+#[test]
+fn the_readers_open_transaction_sees_every_commit_and_never_holds_the_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("views.sqlite");
+    let mut store = TenantStore::open(&path).unwrap();
+    store.apply(&[create(0)]).unwrap();
+    store.prepare_for_read().unwrap();
+    assert_eq!(reader_count(&store), 0);
+    for (position, round) in (1..).zip(0..3_000_i64) {
+        store.apply(&[insert(position, "t", round + 1)]).unwrap();
+        if round % 500 == 0 {
+            // A read, then a commit of the writer: the next read sees it.
+            store.prepare_for_read().unwrap();
+            assert_eq!(reader_count(&store), round + 1);
+            assert_eq!(reader_count(&store), round + 1);
+        } else {
+            store.commit().unwrap();
+        }
+    }
+    store.prepare_for_read().unwrap();
+    assert_eq!(reader_count(&store), 3_000);
+    // Had the reader kept its snapshot across the writer's commits, SQLite
+    // could not have checkpointed and reused the WAL: 3 000 commits of a few
+    // pages each would have grown it far past its checkpoint size (~4 MiB).
+    let wal = std::fs::metadata(dir.path().join("views.sqlite-wal")).unwrap();
+    assert!(wal.len() < 8 << 20, "WAL grew to {} bytes", wal.len());
+}

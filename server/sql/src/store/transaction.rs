@@ -17,6 +17,12 @@
 //! the store returns to its last commit, behind the log, and the caller has
 //! the views rebuilt. Planning queries also run inside the transaction, which
 //! spares each one SQLite's read-transaction locking.
+//!
+//! User queries run on the read-only connection, in a read transaction of its
+//! own that stays open from one query to the next until the writer commits
+//! (which ends it first): each query then skips SQLite's locking (four
+//! `fcntl` calls) and still sees every commit, and the reader never holds an
+//! old snapshot that would keep the WAL from being checkpointed.
 
 use super::entry::load_current;
 use super::layout::{read_meta, write_meta};
@@ -35,6 +41,23 @@ impl TenantStore {
             .and_then(|mut statement| statement.execute([]))
             .map(|_| ())
             .map_err(|error| SqlError::store(&error))
+    }
+
+    /// Runs a fixed statement of transaction control on the reader.
+    fn reader_control(&self, sql: &str) -> Result<(), SqlError> {
+        self.reader
+            .prepare_cached(sql)
+            .and_then(|mut statement| statement.execute([]))
+            .map(|_| ())
+            .map_err(|error| SqlError::store(&error))
+    }
+
+    /// Ends the reader's open read transaction, if any.
+    fn end_read(&self) -> Result<(), SqlError> {
+        if self.reader.is_autocommit() {
+            return Ok(());
+        }
+        self.reader_control("COMMIT")
     }
 
     /// Opens the writer's transaction unless one is open.
@@ -70,7 +93,9 @@ impl TenantStore {
         // transaction the memory copy is the truth.
         let next = i64::try_from(self.next_position).unwrap_or(i64::MAX);
         let final_before = i64::try_from(self.final_times_before()).unwrap_or(i64::MAX);
-        let committed = write_meta(&self.writer, "next_position", next)
+        let committed = self
+            .end_read()
+            .and_then(|()| write_meta(&self.writer, "next_position", next))
             .and_then(|()| write_meta(&self.writer, "times_final_before", final_before))
             .and_then(|()| self.control("COMMIT"));
         match committed {
@@ -91,6 +116,7 @@ impl TenantStore {
     /// re-reads the store's state from the file: the state of the last
     /// commit, behind the log, for the caller to have rebuilt.
     pub(super) fn roll_back(&mut self) -> Result<(), SqlError> {
+        self.end_read()?;
         if !self.writer.is_autocommit() {
             let _rolled_back = self.writer.execute_batch("ROLLBACK");
         }
@@ -100,13 +126,19 @@ impl TenantStore {
     }
 
     /// Writes the commit times learnt so far and commits, so that the
-    /// read-only connection sees every applied record with its time.
+    /// read-only connection sees every applied record with its time, and
+    /// opens the reader's read transaction unless one is open (its snapshot
+    /// is taken by its first query, so after that commit).
     pub fn prepare_for_read(&mut self) -> Result<(), SqlError> {
         if self.times_written < self.commit_times.len() {
             self.begin()?;
             self.write_commit_times()?;
         }
-        self.commit()
+        self.commit()?;
+        if self.reader.is_autocommit() {
+            self.reader_control("BEGIN")?;
+        }
+        Ok(())
     }
 
     /// Re-reads the next position and the tables from the file, after a
