@@ -4,6 +4,8 @@
 //! token stream, and everything else parsed by sqlparser.
 
 mod cache;
+
+pub(crate) use cache::MAX_TEXT_BYTES;
 mod insert_rows;
 #[cfg(test)]
 mod tests;

@@ -19,7 +19,7 @@ const CAPACITY: usize = 512;
 
 /// Texts longer than this are parsed every time: large statements (bulk
 /// INSERTs) are rarely sent twice, and would hold memory.
-const MAX_TEXT_BYTES: usize = 2048;
+pub(crate) const MAX_TEXT_BYTES: usize = 2048;
 
 /// A bounded map from statement text to its parse.
 #[derive(Debug, Default)]

@@ -31,6 +31,7 @@ pub use entry::TableEntry;
 pub use layout::quote;
 
 use crate::error::SqlError;
+use crate::front::MAX_TEXT_BYTES;
 use crate::rewrite::Visibility;
 
 /// The format of the cache files; a file of another format is rebuilt.
@@ -200,12 +201,16 @@ impl TenantStore {
     /// the first time and kept until records are applied or the store
     /// reloads (either may change the tables a rewrite reads). The text
     /// depends only on the statement, the visibility and the table entries.
+    /// Texts the parse cache does not keep are not kept here either.
     pub fn rewritten(
         &mut self,
         sql: &str,
         visibility: Visibility,
         rewrite: impl FnOnce(&Self) -> Result<String, SqlError>,
     ) -> Result<Arc<str>, SqlError> {
+        if sql.len() > MAX_TEXT_BYTES {
+            return rewrite(self).map(Arc::from);
+        }
         let key = (sql.to_owned(), visibility);
         if let Some(text) = self.rewrites.get(&key) {
             return Ok(Arc::clone(text));

@@ -163,3 +163,35 @@ fn the_readers_open_transaction_sees_every_commit_and_never_holds_the_wal() {
     let wal = std::fs::metadata(dir.path().join("views.sqlite-wal")).unwrap();
     assert!(wal.len() < 8 << 20, "WAL grew to {} bytes", wal.len());
 }
+
+#[test]
+fn rewritten_texts_are_kept_until_a_record_is_applied_and_long_ones_never() {
+    use crate::rewrite::Visibility;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = TenantStore::open(&dir.path().join("views.sqlite")).unwrap();
+    let mut made = 0;
+    let mut ask = |store: &mut TenantStore, sql: &str| {
+        let text = store
+            .rewritten(sql, Visibility::Current, |_| {
+                made += 1;
+                Ok(format!("rewritten {made}"))
+            })
+            .unwrap();
+        text.to_string()
+    };
+    assert_eq!(ask(&mut store, "SELECT 1"), "rewritten 1");
+    assert_eq!(ask(&mut store, "SELECT 1"), "rewritten 1", "kept");
+    store.apply(&[create(0)]).unwrap();
+    assert_eq!(
+        ask(&mut store, "SELECT 1"),
+        "rewritten 2",
+        "dropped by apply"
+    );
+    let long = format!("SELECT 1 -- {}", "x".repeat(4096));
+    assert_eq!(ask(&mut store, &long), "rewritten 3");
+    assert_eq!(
+        ask(&mut store, &long),
+        "rewritten 4",
+        "a long text is not kept"
+    );
+}
