@@ -210,10 +210,7 @@ impl SqlEngine {
                 let Ok(nanos) = u64::try_from(nanos) else {
                     return Ok(Visibility::At(-1));
                 };
-                let position = match store.position_at_time(nanos) {
-                    Some(position) => position,
-                    None => self.position_at_time(tenant, store, nanos)?,
-                };
+                let position = self.position_at_time(tenant, store, nanos)?;
                 // Only durable records have a commit time in the log's index.
                 let last = i64::try_from(length).unwrap_or(i64::MAX) - 1;
                 Ok(Visibility::At(position.min(last)))
@@ -231,6 +228,9 @@ impl SqlEngine {
         store: &mut TenantStore,
         nanos: u64,
     ) -> Result<i64, SqlError> {
+        if let Some(position) = store.position_at_time(nanos) {
+            return Ok(position);
+        }
         let durable = self.engine.stream_length(tenant, SQL_LOG_STREAM_ID)?;
         let found = self
             .engine

@@ -4,8 +4,6 @@
 //! token stream, and everything else parsed by sqlparser.
 
 mod cache;
-
-pub(crate) use cache::MAX_TEXT_BYTES;
 mod insert_rows;
 #[cfg(test)]
 mod tests;
@@ -19,6 +17,7 @@ use crate::error::SqlError;
 use crate::temporal::parse_timestamp_ns;
 
 pub use cache::ParseCache;
+pub(crate) use cache::MAX_TEXT_BYTES;
 pub use insert_rows::LiteralRows;
 
 const NANOS_PER_DAY: u64 = 86_400 * 1_000_000_000;

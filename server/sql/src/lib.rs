@@ -48,6 +48,7 @@
 //!   `AT OFFSET n` and [`SqlEngine::query_at`]; docs/sql.md has the dialect.
 
 mod audit;
+mod bounded;
 mod catalog_views;
 mod cell;
 mod coerce;

@@ -6,15 +6,13 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::{parse, Parsed};
+use crate::bounded::BoundedMap;
 use crate::error::SqlError;
 
-/// Statements kept; when full the cache starts again empty (cheaper to keep
-/// than an LRU list, and a workload of more distinct statements than this
-/// parses as it did without a cache).
+/// Statements kept (see [`BoundedMap`] for what happens when full).
 const CAPACITY: usize = 512;
 
 /// Texts longer than this are parsed every time: large statements (bulk
@@ -22,9 +20,17 @@ const CAPACITY: usize = 512;
 pub(crate) const MAX_TEXT_BYTES: usize = 2048;
 
 /// A bounded map from statement text to its parse.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ParseCache {
-    entries: Mutex<HashMap<String, Arc<Parsed>>>,
+    entries: Mutex<BoundedMap<String, Arc<Parsed>>>,
+}
+
+impl Default for ParseCache {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::new(BoundedMap::new(CAPACITY)),
+        }
+    }
 }
 
 impl ParseCache {
@@ -38,15 +44,11 @@ impl ParseCache {
             return Ok(Arc::clone(found));
         }
         let parsed = Arc::new(parse(sql)?);
-        let mut entries = self.lock();
-        if entries.len() >= CAPACITY {
-            entries.clear();
-        }
-        entries.insert(sql.to_owned(), Arc::clone(&parsed));
+        self.lock().insert(sql.to_owned(), Arc::clone(&parsed));
         Ok(parsed)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Parsed>>> {
+    fn lock(&self) -> MutexGuard<'_, BoundedMap<String, Arc<Parsed>>> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -30,6 +30,7 @@ pub use apply::LoggedRecord;
 pub use entry::TableEntry;
 pub use layout::quote;
 
+use crate::bounded::BoundedMap;
 use crate::error::SqlError;
 use crate::front::MAX_TEXT_BYTES;
 use crate::rewrite::Visibility;
@@ -57,14 +58,13 @@ pub struct TenantStore {
     provisional: BTreeSet<u64>,
     /// Queries already rewritten, by statement text and visibility (see
     /// [`Self::rewritten`]).
-    rewrites: HashMap<(String, Visibility), Arc<str>>,
+    rewrites: BoundedMap<(String, Visibility), Arc<str>>,
     /// Settled answers of "the last SQL log position at or before this
     /// commit time", by time in nanoseconds.
-    times: HashMap<u64, i64>,
+    times: BoundedMap<u64, i64>,
 }
 
-/// How many rewritten queries, and how many time lookups, a store keeps; when
-/// full it starts over.
+/// How many rewritten queries, and how many time lookups, a store keeps.
 const REWRITES_KEPT: usize = 256;
 const TIMES_KEPT: usize = 1024;
 
@@ -143,8 +143,8 @@ impl TenantStore {
             uncommitted: 0,
             next_row_ids: HashMap::new(),
             provisional,
-            rewrites: HashMap::new(),
-            times: HashMap::new(),
+            rewrites: BoundedMap::new(REWRITES_KEPT),
+            times: BoundedMap::new(TIMES_KEPT),
         }))
     }
 
@@ -216,9 +216,6 @@ impl TenantStore {
             return Ok(Arc::clone(text));
         }
         let text: Arc<str> = rewrite(self)?.into();
-        if self.rewrites.len() >= REWRITES_KEPT {
-            self.rewrites.clear();
-        }
         self.rewrites.insert(key, Arc::clone(&text));
         Ok(text)
     }
@@ -234,9 +231,6 @@ impl TenantStore {
     /// `nanos`). The log never loses durable records, so it holds for the
     /// life of the store.
     pub fn keep_position_at_time(&mut self, nanos: u64, position: i64) {
-        if self.times.len() >= TIMES_KEPT {
-            self.times.clear();
-        }
         self.times.insert(nanos, position);
     }
 
