@@ -12,6 +12,7 @@ use kimberlite_storage::engine::{Engine, EngineConfig};
 use kimberlite_storage::io::fault::FaultVfs;
 use kimberlite_storage::io::Vfs;
 use kimberlite_storage::verify::{verify_data_dir, VerifyReport};
+use kimberlite_storage::wal::Preallocate;
 
 /// The data directory inside the fault file system.
 pub const ROOT: &str = "/data";
@@ -31,11 +32,13 @@ pub struct Fixture {
     pub probes: Vec<(StreamId, u64, Option<Offset>)>,
 }
 
-/// The engine configuration (small segments, so the log has several).
+/// The engine configuration (small segments, so the log has several; prepared
+/// between batches, so every build of a seed lays out the same files).
 #[must_use]
 pub fn config() -> EngineConfig {
     let mut config = EngineConfig::new(ROOT, "faults.test");
     config.segment_size_bytes = 4096;
+    config.wal_preallocate = Preallocate::Inline;
     config
 }
 

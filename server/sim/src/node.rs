@@ -7,6 +7,7 @@ use std::sync::Arc;
 use kimberlite_storage::engine::{Engine, EngineConfig, EngineError, RecoveryReport};
 use kimberlite_storage::io::fault::FaultVfs;
 use kimberlite_storage::io::Vfs;
+use kimberlite_storage::wal::Preallocate;
 
 use crate::clock::SimClock;
 
@@ -15,6 +16,8 @@ use crate::clock::SimClock;
 fn engine_config() -> EngineConfig {
     let mut config = EngineConfig::new(PathBuf::from("/node"), "sim.kimberlite");
     config.segment_size_bytes = 16 * 1024;
+    // Prepared segments, filled between batches so every run of a seed is the same.
+    config.wal_preallocate = Preallocate::Inline;
     config.snapshot_interval_bytes = 24 * 1024;
     config
 }

@@ -11,6 +11,7 @@
 //! ```
 //! Everything outside `keys/` and `wal/` is derived and rebuilt from the WAL if lost.
 
+use crate::wal::Preallocate;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -44,6 +45,10 @@ pub struct EngineConfig {
     pub identity: String,
     /// A WAL segment is closed once it would grow past this size.
     pub segment_size_bytes: u64,
+    /// How WAL segments get their space: by default the next one is filled with
+    /// zeros on a thread of its own once the log is written to (a sync then
+    /// flushes data only, not the file's size and blocks).
+    pub wal_preallocate: Preallocate,
     /// Upper bound of one group commit's payload bytes; more waits for the next.
     pub max_batch_bytes: usize,
     /// A snapshot of derived state is written after this many WAL bytes, bounding
@@ -62,6 +67,7 @@ impl EngineConfig {
             data_dir: data_dir.into(),
             identity: identity.into(),
             segment_size_bytes: 256 * 1024 * 1024,
+            wal_preallocate: Preallocate::Background,
             max_batch_bytes: 8 * 1024 * 1024,
             snapshot_interval_bytes: 256 * 1024 * 1024,
             max_event_bytes: 4 * 1024 * 1024,

@@ -128,6 +128,7 @@ impl Engine {
             &layout.wal_dir(),
             WalConfig {
                 segment_size_bytes: config.segment_size_bytes,
+                preallocate: config.wal_preallocate,
             },
         )?;
         let shared = Arc::new(Shared::new(config, vfs, clock, keys, signer, wal.reader()));

@@ -394,3 +394,57 @@ fn the_snapshot_is_read_and_its_claims_checked_against_the_log() {
         .iter()
         .any(|n| n.to_string().contains("snapshot")));
 }
+
+#[test]
+fn zeros_prepared_after_the_last_entry_are_neither_a_problem_nor_a_torn_tail() {
+    let vfs = FaultVfs::new(12);
+    let shared: Arc<dyn Vfs> = Arc::new(vfs.clone());
+    let mut config = EngineConfig::new(ROOT, "verify.test");
+    config.segment_size_bytes = 4096;
+    config.wal_preallocate = crate::wal::Preallocate::Inline;
+    Engine::init(shared.clone(), &config).unwrap();
+    let (engine, _) = Engine::open(shared, config).unwrap();
+    engine.create_tenant(TENANT, "clinic").unwrap();
+    let stream = engine
+        .create_stream(TENANT, "visits", DataClass::Public, Placement::Global)
+        .unwrap();
+    for offset in 0..40 {
+        engine
+            .append(TENANT, stream, Offset(offset), vec![vec![b'x'; 100]])
+            .unwrap();
+    }
+    engine.shutdown().unwrap();
+    let mut segments = vfs.read_dir(Path::new("/data/wal")).unwrap();
+    segments.sort();
+    let last = segments.last().unwrap();
+    let contents = vfs.contents(last).unwrap();
+    assert_eq!(
+        contents.len(),
+        4096,
+        "the last segment was prepared: {segments:?}"
+    );
+    assert_eq!(contents.last(), Some(&0));
+
+    let report = verify(&vfs);
+    assert!(report.is_ok(), "{:?}", problems(&report));
+    assert!(report.notices.is_empty(), "{:?}", report.notices);
+    let summary = report
+        .streams
+        .iter()
+        .find(|summary| (summary.tenant_id, summary.stream_id) == (TENANT, stream))
+        .unwrap();
+    assert_eq!(summary.records, 40);
+
+    // Bytes after the entries that are not all zeros are still a torn tail.
+    let file = vfs.open(last, OpenMode::Existing).unwrap();
+    file.write_all_at(&[1, 2, 3], 4000).unwrap();
+    let report = verify(&vfs);
+    assert!(
+        report
+            .notices
+            .iter()
+            .any(|notice| notice.to_string().contains("torn tail")),
+        "{:?}",
+        report.notices
+    );
+}

@@ -204,6 +204,10 @@ fn bad_entry(
     is_last: bool,
     report: &mut VerifyReport,
 ) -> io::Result<Option<u64>> {
+    if is_last && cursor.zeros_from(offset)? {
+        // The unused rest of a segment prepared ahead of use.
+        return Ok(None);
+    }
     let here = Location::file(&segment.name, Some(offset));
     let next = cursor.valid_entry_after(offset)?;
     match next {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::error::WalError;
 use super::format::{encode_entry, ENTRY_HEADER_BYTES, MAX_ENTRY_BODY_BYTES};
-use super::open::create_segment;
+use super::open::{create_segment, install_segment};
 use super::segments::Segment;
 use super::Wal;
 use crate::io::OpenMode;
@@ -70,7 +70,10 @@ impl Wal {
     ) -> Result<(), WalError> {
         let used = self.end_lsn - self.active.first_lsn;
         let has_entries = used > super::format::SEGMENT_HEADER_BYTES;
-        if has_entries && used + batch_bytes > self.config.segment_size_bytes {
+        let overflows = used + batch_bytes > self.config.segment_size_bytes;
+        // A segment that grows as written is left as soon as a prepared one is ready.
+        let better = !self.zero_tail && self.preparer.is_ready();
+        if has_entries && (overflows || better) {
             self.rotate()?;
         }
         self.buffer.clear();
@@ -94,12 +97,36 @@ impl Wal {
         if self.buffer.capacity() > RETAINED_BUFFER_BYTES {
             self.buffer = Vec::new();
         }
+        let used = self.end_lsn - self.active.first_lsn;
+        let segment_bytes = self.config.segment_size_bytes;
+        self.preparer
+            .maybe_start(&self.vfs, &self.dir, used, segment_bytes);
         Ok(())
     }
 
-    /// Closes the active segment and starts a new one at the end of the log.
+    /// Closes the active segment and starts a new one at the end of the log: the
+    /// prepared file if one is ready.
     fn rotate(&mut self) -> Result<(), WalError> {
-        let path = create_segment(self.vfs.as_ref(), &self.dir, self.end_lsn)?;
+        if self.zero_tail {
+            // Cut the zeros first: closed segments end where the next one starts.
+            let active = &self.active;
+            let io_error = |error| WalError::io(&active.path, error);
+            active
+                .file
+                .set_len(self.end_lsn - active.first_lsn)
+                .map_err(io_error)?;
+            active.file.sync_data().map_err(io_error)?;
+        }
+        let vfs = self.vfs.as_ref();
+        let (path, zero_tail) = match self.preparer.take() {
+            Some(prepared) => {
+                let path =
+                    install_segment(vfs, &self.dir, self.end_lsn, &prepared.path, &prepared.file)?;
+                (path, true)
+            }
+            None => (create_segment(vfs, &self.dir, self.end_lsn)?, false),
+        };
+        self.zero_tail = zero_tail;
         let file = self
             .vfs
             .open(&path, OpenMode::Existing)

@@ -80,6 +80,21 @@ impl Cursor {
         Ok(body.map(<[u8]>::to_vec).unwrap_or_default())
     }
 
+    /// Whether every byte from `offset` to the limit is zero: the unused rest of
+    /// a segment prepared ahead of use, not a torn write.
+    pub(crate) fn zeros_from(&mut self, offset: u64) -> io::Result<bool> {
+        let mut at = offset;
+        while at < self.limit {
+            let len =
+                usize::try_from((self.limit - at).min(CHUNK_BYTES as u64)).unwrap_or(CHUNK_BYTES);
+            match self.bytes(at, len)? {
+                Some(bytes) if bytes.iter().all(|byte| *byte == 0) => at += len as u64,
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
     /// Whether a valid entry starts anywhere after `offset` (up to the limit).
     /// Used to tell a torn tail (nothing valid follows) from corruption.
     pub(crate) fn valid_entry_after(&mut self, offset: u64) -> io::Result<Option<u64>> {

@@ -31,6 +31,10 @@
 //!   [`WalConfig::segment_size_bytes`] goes to a new segment (created as a temporary
 //!   file with its header, synced, renamed into place, directory synced). A batch
 //!   larger than a segment gets a segment of its own.
+//! - With [`WalConfig::preallocate`] on, the next segment is a file of zeros
+//!   prepared ahead of use ([`Preallocate`]): a sync then flushes data only. A
+//!   segment that was not prepared is left for a prepared one as soon as one is
+//!   ready, and a closed segment is cut to its entries.
 //! - [`Wal::open`] checks every segment header and that the segments tile the log,
 //!   scans the last segment entry by entry, and truncates a torn tail there: a bad
 //!   entry with no valid entry anywhere after it. A bad entry followed by a valid one
@@ -45,6 +49,7 @@ mod cursor;
 mod error;
 pub mod format;
 mod open;
+mod prepare;
 mod reader;
 mod segments;
 #[cfg(test)]
@@ -54,6 +59,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::{EntryFault, WalError};
+pub use prepare::Preallocate;
 pub use reader::{BodyCheck, WalReader, WalScan};
 
 pub(crate) use cursor::Cursor;
@@ -66,12 +72,16 @@ use segments::{Segment, Segments};
 pub struct WalConfig {
     /// A segment is closed once the next batch would grow it past this size.
     pub segment_size_bytes: u64,
+    /// Whether the next segment is filled with zeros before it is used (see
+    /// [`Preallocate`]; off by default).
+    pub preallocate: Preallocate,
 }
 
 impl Default for WalConfig {
     fn default() -> Self {
         Self {
             segment_size_bytes: 64 << 20,
+            preallocate: Preallocate::Off,
         }
     }
 }
@@ -104,6 +114,11 @@ pub struct Wal {
     buffer: Vec<u8>,
     /// Set by the first failed write or sync.
     poisoned: Option<String>,
+    /// Whether the active segment's file goes on past `end_lsn` with zeros
+    /// (prepared ahead of use).
+    zero_tail: bool,
+    /// The next segment, prepared ahead of use.
+    preparer: prepare::Preparer,
 }
 
 impl Wal {

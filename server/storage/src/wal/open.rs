@@ -61,7 +61,7 @@ impl Wal {
         }
         check_tiling(&segments)?;
         let active = segments[last_index].clone();
-        let (end_lsn, torn_tail_bytes) = recover_tail(&active)?;
+        let (end_lsn, torn_tail_bytes, zero_tail) = recover_tail(&active)?;
         report.segments = segments.len();
         report.end_lsn = end_lsn;
         report.torn_tail_bytes = torn_tail_bytes;
@@ -82,6 +82,8 @@ impl Wal {
             end_lsn,
             buffer: Vec::new(),
             poisoned: None,
+            zero_tail,
+            preparer: super::prepare::Preparer::new(config.preallocate),
         };
         Ok((wal, report))
     }
@@ -127,19 +129,32 @@ pub(super) fn create_segment(
     first_lsn: u64,
 ) -> Result<PathBuf, WalError> {
     let name = segment_file_name(first_lsn);
-    let path = dir.join(&name);
     let temp = dir.join(format!("{}{TEMP_SUFFIX}", name.trim_end_matches(".seg")));
     let file = vfs
         .open(&temp, OpenMode::Create)
         .map_err(|error| WalError::io(&temp, error))?;
     file.set_len(0)
         .map_err(|error| WalError::io(&temp, error))?;
+    install_segment(vfs, dir, first_lsn, &temp, &file)
+}
+
+/// Makes the file at `temp` (empty, or zeros prepared ahead of use) the segment
+/// starting at `first_lsn`: its header, synced, renamed into place, the
+/// directory synced.
+pub(super) fn install_segment(
+    vfs: &dyn Vfs,
+    dir: &Path,
+    first_lsn: u64,
+    temp: &Path,
+    file: &crate::io::FileHandle,
+) -> Result<PathBuf, WalError> {
+    let path = dir.join(segment_file_name(first_lsn));
     file.write_all_at(&encode_segment_header(first_lsn), 0)
-        .map_err(|error| WalError::io(&temp, error))?;
+        .map_err(|error| WalError::io(temp, error))?;
     file.sync_data()
-        .map_err(|error| WalError::io(&temp, error))?;
-    vfs.rename(&temp, &path)
-        .map_err(|error| WalError::io(&temp, error))?;
+        .map_err(|error| WalError::io(temp, error))?;
+    vfs.rename(temp, &path)
+        .map_err(|error| WalError::io(temp, error))?;
     vfs.sync_dir(dir)
         .map_err(|error| WalError::io(dir, error))?;
     Ok(path)
@@ -193,10 +208,10 @@ fn check_tiling(segments: &[Arc<Segment>]) -> Result<(), WalError> {
     Ok(())
 }
 
-/// Scans the last segment: returns the end of its valid entries and how many
-/// torn bytes were cut after them. A bad entry followed by a valid one is
-/// corruption.
-fn recover_tail(segment: &Segment) -> Result<(u64, u64), WalError> {
+/// Scans the last segment: returns the end of its valid entries, how many torn
+/// bytes were cut after them, and whether zeros prepared ahead of use follow
+/// them. A bad entry followed by a valid one is corruption.
+fn recover_tail(segment: &Segment) -> Result<(u64, u64, bool), WalError> {
     let io_error = |error| WalError::io(&segment.path, error);
     let len = segment.file.len().map_err(io_error)?;
     let mut cursor = Cursor::new(segment.file.clone(), len);
@@ -205,6 +220,9 @@ fn recover_tail(segment: &Segment) -> Result<(u64, u64), WalError> {
         match cursor.check_entry(offset).map_err(io_error)? {
             Ok(header) => offset += header.entry_bytes(),
             Err(fault) => {
+                if cursor.zeros_from(offset).map_err(io_error)? {
+                    return Ok((segment.first_lsn + offset, 0, true));
+                }
                 if let Some(valid) = cursor.valid_entry_after(offset).map_err(io_error)? {
                     tracing::error!(
                         segment = %segment.path.display(),
@@ -221,9 +239,9 @@ fn recover_tail(segment: &Segment) -> Result<(u64, u64), WalError> {
                 }
                 segment.file.set_len(offset).map_err(io_error)?;
                 segment.file.sync_data().map_err(io_error)?;
-                return Ok((segment.first_lsn + offset, len - offset));
+                return Ok((segment.first_lsn + offset, len - offset, false));
             }
         }
     }
-    Ok((segment.first_lsn + offset, 0))
+    Ok((segment.first_lsn + offset, 0, false))
 }

@@ -25,6 +25,9 @@ const TENANT: TenantId = TenantId(3);
 fn config() -> EngineConfig {
     let mut config = EngineConfig::new(PathBuf::from("/node"), "crash.test");
     config.segment_size_bytes = 8 * 1024; // segment roll-overs happen too
+                                          // Segments prepared between batches: crashes during preparation and the
+                                          // switch to a prepared segment, and the same files for every run of a seed.
+    config.wal_preallocate = kimberlite_storage::wal::Preallocate::Inline;
     config.snapshot_interval_bytes = 16 * 1024;
     config
 }

@@ -8,7 +8,7 @@ use kimberlite_storage::io::fault::FaultVfs;
 use kimberlite_storage::io::os::OsVfs;
 use kimberlite_storage::io::Vfs;
 use kimberlite_storage::wal::format::{ENTRY_HEADER_BYTES, SEGMENT_HEADER_BYTES};
-use kimberlite_storage::wal::{BodyCheck, EntryFault, Wal, WalConfig, WalError};
+use kimberlite_storage::wal::{BodyCheck, EntryFault, Preallocate, Wal, WalConfig, WalError};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -17,6 +17,7 @@ const DIR: &str = "/db/wal";
 fn small_segments() -> WalConfig {
     WalConfig {
         segment_size_bytes: 1024,
+        preallocate: Preallocate::Off,
     }
 }
 
@@ -56,9 +57,9 @@ fn segment_paths(vfs: &dyn Vfs, dir: &Path) -> Vec<PathBuf> {
 
 /// Appends batches, reads them back by position and by scan, reopens and checks
 /// again.
-fn round_trip(vfs: Arc<dyn Vfs>, dir: &Path) {
+fn round_trip(vfs: Arc<dyn Vfs>, dir: &Path, config: WalConfig) {
     let mut rng = StdRng::seed_from_u64(1);
-    let (mut wal, report) = Wal::open(vfs.clone(), dir, small_segments()).unwrap();
+    let (mut wal, report) = Wal::open(vfs.clone(), dir, config).unwrap();
     assert_eq!(
         (report.end_lsn, report.torn_tail_bytes),
         (SEGMENT_HEADER_BYTES, 0)
@@ -86,7 +87,7 @@ fn round_trip(vfs: Arc<dyn Vfs>, dir: &Path) {
     assert_eq!(scan_all(&wal).unwrap(), written);
     let end = wal.end_lsn();
     drop(wal);
-    let (wal, report) = Wal::open(vfs.clone(), dir, small_segments()).unwrap();
+    let (wal, report) = Wal::open(vfs.clone(), dir, config).unwrap();
     assert_eq!((report.end_lsn, report.torn_tail_bytes), (end, 0));
     assert_eq!(report.segments, segment_paths(vfs.as_ref(), dir).len());
     assert_eq!(scan_all(&wal).unwrap(), written);
@@ -98,12 +99,138 @@ fn round_trip(vfs: Arc<dyn Vfs>, dir: &Path) {
 #[test]
 fn round_trip_on_the_real_file_system() {
     let temp = tempfile::tempdir().unwrap();
-    round_trip(Arc::new(OsVfs), &temp.path().join("wal"));
+    round_trip(Arc::new(OsVfs), &temp.path().join("wal"), small_segments());
 }
 
 #[test]
 fn round_trip_on_the_fault_file_system() {
-    round_trip(Arc::new(FaultVfs::new(0)), Path::new(DIR));
+    round_trip(Arc::new(FaultVfs::new(0)), Path::new(DIR), small_segments());
+}
+
+fn prepared(mode: Preallocate) -> WalConfig {
+    WalConfig {
+        preallocate: mode,
+        ..small_segments()
+    }
+}
+
+#[test]
+fn round_trip_with_prepared_segments() {
+    let temp = tempfile::tempdir().unwrap();
+    round_trip(
+        Arc::new(OsVfs),
+        &temp.path().join("wal"),
+        prepared(Preallocate::Background),
+    );
+    round_trip(
+        Arc::new(FaultVfs::new(0)),
+        Path::new(DIR),
+        prepared(Preallocate::Inline),
+    );
+}
+
+/// File lengths of the segments, in order.
+fn segment_lens(vfs: &FaultVfs) -> Vec<u64> {
+    segment_paths(vfs, Path::new(DIR))
+        .iter()
+        .map(|path| vfs.contents(path).unwrap().len() as u64)
+        .collect()
+}
+
+#[test]
+fn prepared_segments_hold_zeros_past_their_entries_until_closed() {
+    let vfs = FaultVfs::new(0);
+    // Larger than any batch, so every batch fits in one segment.
+    let config = WalConfig {
+        segment_size_bytes: 8192,
+        preallocate: Preallocate::Inline,
+    };
+    let open = || Wal::open(Arc::new(vfs.clone()), Path::new(DIR), config).unwrap();
+    let (mut wal, _) = open();
+    let mut rng = StdRng::seed_from_u64(3);
+    let mut next = 0;
+    let mut written = Vec::new();
+    for _ in 0..80 {
+        let bodies = batch(&mut next, &mut rng);
+        written.extend(wal.append_batch(&bodies).unwrap().into_iter().zip(bodies));
+    }
+    let end = wal.end_lsn();
+    drop(wal);
+    let paths = segment_paths(&vfs, Path::new(DIR));
+    let lens = segment_lens(&vfs);
+    let firsts: Vec<u64> = paths
+        .iter()
+        .map(|path| path.file_stem().unwrap().to_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(paths.len() > 3, "{lens:?}");
+    for index in 0..paths.len() - 1 {
+        assert_eq!(
+            firsts[index] + lens[index],
+            firsts[index + 1],
+            "closed segments are cut to their entries"
+        );
+    }
+    let last = paths.len() - 1;
+    assert_eq!(
+        lens[last], config.segment_size_bytes,
+        "the active segment was prepared"
+    );
+    assert!(
+        firsts[last] + lens[last] > end,
+        "zeros follow the last entry"
+    );
+
+    // Reopened: the zeros are not a torn tail, and appends go on after the entries.
+    let (mut wal, report) = Wal::open(Arc::new(vfs.clone()), Path::new(DIR), config).unwrap();
+    assert_eq!((report.end_lsn, report.torn_tail_bytes), (end, 0));
+    let bodies = batch(&mut next, &mut rng);
+    written.extend(wal.append_batch(&bodies).unwrap().into_iter().zip(bodies));
+    assert_eq!(scan_all(&wal).unwrap(), written);
+    let end = wal.end_lsn();
+    drop(wal);
+
+    // A torn write into the zeros is cut like any torn tail, and the log goes on.
+    let path = &segment_paths(&vfs, Path::new(DIR))[last];
+    let file = vfs
+        .open(path, kimberlite_storage::io::OpenMode::Existing)
+        .unwrap();
+    file.write_all_at(
+        &[0x4B, 0x4D, 0x42, 0x52, 0, 0, 0, 9, 1, 2],
+        end - firsts[last],
+    )
+    .unwrap();
+    file.sync_data().unwrap();
+    let (mut wal, report) = open();
+    assert_eq!(report.end_lsn, end);
+    assert!(report.torn_tail_bytes > 0, "{report:?}");
+    for _ in 0..10 {
+        let bodies = batch(&mut next, &mut rng);
+        written.extend(wal.append_batch(&bodies).unwrap().into_iter().zip(bodies));
+    }
+    assert_eq!(scan_all(&wal).unwrap(), written);
+    let end = wal.end_lsn();
+    drop(wal);
+    let (wal, report) = open();
+    assert_eq!((report.end_lsn, report.torn_tail_bytes), (end, 0));
+    assert_eq!(scan_all(&wal).unwrap(), written);
+}
+
+#[test]
+fn a_log_hardly_written_to_prepares_nothing() {
+    let vfs = FaultVfs::new(0);
+    let config = WalConfig {
+        segment_size_bytes: 1 << 30,
+        preallocate: Preallocate::Inline,
+    };
+    let (mut wal, _) = Wal::open(Arc::new(vfs.clone()), Path::new(DIR), config).unwrap();
+    wal.append_batch(&[vec![7u8; 1000]]).unwrap();
+    drop(wal);
+    let files = vfs.read_dir(Path::new(DIR)).unwrap();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(
+        segment_lens(&vfs),
+        vec![SEGMENT_HEADER_BYTES + ENTRY_HEADER_BYTES + 1000]
+    );
 }
 
 #[test]

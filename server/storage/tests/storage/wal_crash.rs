@@ -8,17 +8,27 @@ use std::sync::Arc;
 use kimberlite_storage::io::fault::FaultVfs;
 use kimberlite_storage::io::Vfs;
 use kimberlite_storage::wal::format::SEGMENT_HEADER_BYTES;
-use kimberlite_storage::wal::{Wal, WalConfig, WalError};
+use kimberlite_storage::wal::{Preallocate, Wal, WalConfig, WalError};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const DIR: &str = "/db/wal";
 const CONFIG: WalConfig = WalConfig {
     segment_size_bytes: 2048,
+    preallocate: Preallocate::Off,
+};
+/// Segments filled with zeros ahead of use (after half a segment is written).
+const PREALLOCATED: WalConfig = WalConfig {
+    preallocate: Preallocate::Inline,
+    ..CONFIG
 };
 
 fn open(vfs: &FaultVfs) -> Result<Wal, WalError> {
-    Wal::open(Arc::new(vfs.clone()), Path::new(DIR), CONFIG).map(|(wal, _)| wal)
+    open_with(vfs, CONFIG)
+}
+
+fn open_with(vfs: &FaultVfs, config: WalConfig) -> Result<Wal, WalError> {
+    Wal::open(Arc::new(vfs.clone()), Path::new(DIR), config).map(|(wal, _)| wal)
 }
 
 fn random_batch(next: &mut u64, rng: &mut StdRng) -> Vec<Vec<u8>> {
@@ -64,20 +74,21 @@ fn arm_failure(vfs: &FaultVfs, rng: &mut StdRng) -> Failure {
 struct Tally {
     torn_tails: usize,
     partial_survivors: usize,
+    segments: usize,
 }
 
 /// Three cycles of: append random batches until an armed failure strikes or the
 /// batches run out, cut the power, reopen and check that the log holds every
 /// entry it held before plus every acknowledged one, then at most a prefix of the
 /// failed batch, each entry whole.
-fn crash_run(seed: u64, tally: &mut Tally) {
+fn crash_run(seed: u64, config: WalConfig, tally: &mut Tally) {
     let mut rng = StdRng::seed_from_u64(seed);
     let vfs = FaultVfs::new(seed);
     let mut durable: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut next = 0;
     for cycle in 0..3u64 {
         let context = format!("seed {seed}, cycle {cycle}");
-        let mut wal = open(&vfs).unwrap_or_else(|error| panic!("{context}: {error}"));
+        let mut wal = open_with(&vfs, config).unwrap_or_else(|error| panic!("{context}: {error}"));
         let failure = arm_failure(&vfs, &mut rng);
         let mut failed_batch = Vec::new();
         for _ in 0..rng.gen_range(1..30) {
@@ -94,7 +105,7 @@ fn crash_run(seed: u64, tally: &mut Tally) {
         drop(wal);
         vfs.power_loss(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ cycle);
 
-        let (wal, report) = Wal::open(Arc::new(vfs.clone()), Path::new(DIR), CONFIG)
+        let (wal, report) = Wal::open(Arc::new(vfs.clone()), Path::new(DIR), config)
             .unwrap_or_else(|error| panic!("{context} ({failure:?}): {error}"));
         let found: Vec<(u64, Vec<u8>)> = wal
             .reader()
@@ -119,27 +130,43 @@ fn crash_run(seed: u64, tally: &mut Tally) {
             );
         }
         tally.torn_tails += usize::from(report.torn_tail_bytes > 0);
+        tally.segments += report.segments;
         tally.partial_survivors += usize::from(!extra.is_empty());
         // Whatever survived a reopen is durable from now on.
         durable = found;
     }
 }
 
-#[test]
-fn power_loss_keeps_every_acknowledged_entry_over_many_seeds() {
+fn power_loss_over_many_seeds(config: WalConfig) {
     let mut tally = Tally::default();
     for seed in 0..200 {
-        crash_run(seed, &mut tally);
+        crash_run(seed, config, &mut tally);
     }
     let Tally {
         torn_tails,
         partial_survivors,
+        segments,
     } = tally;
-    println!("600 crashes: {torn_tails} torn tails cut, {partial_survivors} kept part of a batch");
+    println!(
+        "600 crashes ({:?}): {torn_tails} torn tails cut, {partial_survivors} kept part of a \
+         batch, {segments} segments found",
+        config.preallocate
+    );
     assert!(
         torn_tails > 0 && partial_survivors > 0,
         "the seeds never tore a write"
     );
+    assert!(segments > 600, "the runs never rotated a segment");
+}
+
+#[test]
+fn power_loss_keeps_every_acknowledged_entry_over_many_seeds() {
+    power_loss_over_many_seeds(CONFIG);
+}
+
+#[test]
+fn power_loss_keeps_every_acknowledged_entry_in_prepared_segments() {
+    power_loss_over_many_seeds(PREALLOCATED);
 }
 
 /// A closed log of several segments, with the position and file of every entry.
