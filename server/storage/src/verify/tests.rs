@@ -256,12 +256,10 @@ fn an_index_behind_the_log_is_a_notice_and_one_ahead_a_problem() {
     );
 }
 
-#[test]
-fn a_log_of_many_segments_verifies_with_progress_to_the_end_and_a_missing_one_is_named() {
-    let vfs = FaultVfs::new(11);
+/// A data directory written with `config`: one stream of 40 events of 100
+/// bytes, stopped cleanly. Returns the stream's id.
+fn forty_events(vfs: &FaultVfs, config: EngineConfig) -> StreamId {
     let shared: Arc<dyn Vfs> = Arc::new(vfs.clone());
-    let mut config = EngineConfig::new(ROOT, "verify.test");
-    config.segment_size_bytes = 1024;
     Engine::init(shared.clone(), &config).unwrap();
     let (engine, _) = Engine::open(shared, config).unwrap();
     engine.create_tenant(TENANT, "clinic").unwrap();
@@ -269,12 +267,20 @@ fn a_log_of_many_segments_verifies_with_progress_to_the_end_and_a_missing_one_is
         .create_stream(TENANT, "visits", DataClass::Public, Placement::Global)
         .unwrap();
     for offset in 0..40 {
-        let event = vec![b'x'; 100];
         engine
-            .append(TENANT, stream, Offset(offset), vec![event])
+            .append(TENANT, stream, Offset(offset), vec![vec![b'x'; 100]])
             .unwrap();
     }
     engine.shutdown().unwrap();
+    stream
+}
+
+#[test]
+fn a_log_of_many_segments_verifies_with_progress_to_the_end_and_a_missing_one_is_named() {
+    let vfs = FaultVfs::new(11);
+    let mut config = EngineConfig::new(ROOT, "verify.test");
+    config.segment_size_bytes = 1024;
+    forty_events(&vfs, config);
 
     let mut last = None;
     let report = verify_data_dir(Arc::new(vfs.clone()), Path::new(ROOT), &mut |progress| {
@@ -398,22 +404,10 @@ fn the_snapshot_is_read_and_its_claims_checked_against_the_log() {
 #[test]
 fn zeros_prepared_after_the_last_entry_are_neither_a_problem_nor_a_torn_tail() {
     let vfs = FaultVfs::new(12);
-    let shared: Arc<dyn Vfs> = Arc::new(vfs.clone());
     let mut config = EngineConfig::new(ROOT, "verify.test");
     config.segment_size_bytes = 4096;
     config.wal_preallocate = crate::wal::Preallocate::Inline;
-    Engine::init(shared.clone(), &config).unwrap();
-    let (engine, _) = Engine::open(shared, config).unwrap();
-    engine.create_tenant(TENANT, "clinic").unwrap();
-    let stream = engine
-        .create_stream(TENANT, "visits", DataClass::Public, Placement::Global)
-        .unwrap();
-    for offset in 0..40 {
-        engine
-            .append(TENANT, stream, Offset(offset), vec![vec![b'x'; 100]])
-            .unwrap();
-    }
-    engine.shutdown().unwrap();
+    let stream = forty_events(&vfs, config);
     let mut segments = vfs.read_dir(Path::new("/data/wal")).unwrap();
     segments.sort();
     let last = segments.last().unwrap();
