@@ -162,15 +162,11 @@ impl Drop for Preparer {
     /// (`Wal::open` would remove it anyway).
     fn drop(&mut self) {
         self.cancel.store(true, Ordering::Relaxed);
-        let unused = match std::mem::take(&mut self.state) {
-            State::Running(handle) => {
-                let _ = handle.join();
-                true
-            }
-            State::Ready(_) => true,
-            State::Idle | State::GaveUp => false,
-        };
-        if let (true, Some((vfs, path))) = (unused, &self.started) {
+        if let State::Running(handle) = std::mem::take(&mut self.state) {
+            let _ = handle.join();
+        }
+        // A file taken by the writer was renamed away; whatever is left is unused.
+        if let Some((vfs, path)) = &self.started {
             if vfs.exists(path) {
                 if let Err(error) = vfs.remove_file(path) {
                     tracing::warn!(%error, path = %path.display(), "could not remove a prepared WAL segment");
@@ -190,15 +186,29 @@ fn finished(result: Result<PreparedFile, WalError>) -> State {
     }
 }
 
-/// Writes `len` zero bytes to a new file at `path` and syncs them.
+/// Writes `len` zero bytes to a new file at `path` and syncs them. On failure
+/// the file is removed, so a full disk gets its space back for the log itself.
 fn fill_with_zeros(
     vfs: &dyn Vfs,
     path: PathBuf,
     len: u64,
     cancel: &AtomicBool,
 ) -> Result<PreparedFile, WalError> {
-    let io_error = |error| WalError::io(&path, error);
-    let file = vfs.open(&path, OpenMode::Create).map_err(io_error)?;
+    let result = write_zeros(vfs, &path, len, cancel);
+    if result.is_err() && vfs.exists(&path) {
+        let _ = vfs.remove_file(&path);
+    }
+    result.map(|file| PreparedFile { path, file })
+}
+
+fn write_zeros(
+    vfs: &dyn Vfs,
+    path: &Path,
+    len: u64,
+    cancel: &AtomicBool,
+) -> Result<FileHandle, WalError> {
+    let io_error = |error| WalError::io(path, error);
+    let file = vfs.open(path, OpenMode::Create).map_err(io_error)?;
     file.set_len(0).map_err(io_error)?;
     let zeros = vec![0u8; ZERO_CHUNK_BYTES];
     let mut offset = 0u64;
@@ -206,7 +216,7 @@ fn fill_with_zeros(
     while offset < len {
         if cancel.load(Ordering::Relaxed) {
             return Err(WalError::io(
-                &path,
+                path,
                 std::io::Error::new(std::io::ErrorKind::Interrupted, "the log was closed"),
             ));
         }
@@ -222,5 +232,5 @@ fn fill_with_zeros(
         }
     }
     file.sync_data().map_err(io_error)?;
-    Ok(PreparedFile { path, file })
+    Ok(file)
 }

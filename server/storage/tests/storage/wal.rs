@@ -459,3 +459,35 @@ fn a_failed_sync_poisons_and_is_never_retried() {
         "the failed batch was published"
     );
 }
+
+#[test]
+fn a_preparation_that_fills_the_disk_is_given_up_and_leaves_nothing() {
+    let vfs = FaultVfs::new(0);
+    let config = WalConfig {
+        segment_size_bytes: 8192,
+        preallocate: Preallocate::Inline,
+    };
+    let (mut wal, _) = Wal::open(Arc::new(vfs.clone()), Path::new(DIR), config).unwrap();
+    // The batch fits, the 8 KiB of zeros prepared after it do not.
+    vfs.fail_writes_after_bytes(6000);
+    let first = wal.append_batch(&[vec![1u8; 5000]]).unwrap();
+    let files = vfs.read_dir(Path::new(DIR)).unwrap();
+    assert_eq!(files.len(), 1, "the failed preparation left {files:?}");
+    vfs.clear_faults();
+    let mut written = vec![(first[0], vec![1u8; 5000])];
+    for index in 0..8u8 {
+        let body = vec![index; 1500];
+        written.push((wal.append_batch(&[body.clone()]).unwrap()[0], body));
+    }
+    assert_eq!(scan_all(&wal).unwrap(), written);
+    // Given up until the log is opened again: segments grow as written.
+    assert!(
+        segment_lens(&vfs).iter().all(|len| *len < 8192),
+        "{:?}",
+        segment_lens(&vfs)
+    );
+    assert_eq!(
+        vfs.read_dir(Path::new(DIR)).unwrap().len(),
+        segment_paths(&vfs, Path::new(DIR)).len()
+    );
+}
