@@ -477,7 +477,10 @@ fn a_preparation_that_fills_the_disk_is_given_up_and_leaves_nothing() {
     let mut written = vec![(first[0], vec![1u8; 5000])];
     for index in 0..8u8 {
         let body = vec![index; 1500];
-        written.push((wal.append_batch(&[body.clone()]).unwrap()[0], body));
+        written.push((
+            wal.append_batch(std::slice::from_ref(&body)).unwrap()[0],
+            body,
+        ));
     }
     assert_eq!(scan_all(&wal).unwrap(), written);
     // Given up until the log is opened again: segments grow as written.
