@@ -169,6 +169,19 @@ fn metrics_are_served_where_asked_and_the_log_level_is_honoured() {
     connection.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("kimberlite_"), "{answer}");
+    // The log's own counters: creating the stream was at least one durable record.
+    let value = |name: &str| -> u64 {
+        answer
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name}: {answer}"))
+            .parse()
+            .unwrap()
+    };
+    let commits = value("kimberlite_storage_group_commits_total");
+    let records = value("kimberlite_storage_records_total");
+    assert!(commits >= 1 && records >= commits, "{answer}");
+    assert!(value("kimberlite_storage_wal_bytes_total") > 0, "{answer}");
     let (status, _, stderr) = server.terminate();
     assert!(status.success());
     // At `warn`, the development-mode warning shows and the INFO lines do not.

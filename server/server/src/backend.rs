@@ -105,6 +105,18 @@ pub struct BackendInfo {
     pub signing_key: String,
 }
 
+/// Counters of the durable log since the database was opened, for
+/// `GET /metrics`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StorageCounters {
+    /// Group commits: one write and one `fdatasync` each.
+    pub group_commits: u64,
+    /// Records written.
+    pub records: u64,
+    /// Record bytes written to the log.
+    pub wal_bytes: u64,
+}
+
 /// The database as the server sees it.
 ///
 /// Implementations must be cheap to call concurrently: the server calls them
@@ -240,4 +252,10 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Makes everything acknowledged durable, including derived state.
     fn sync(&self) -> impl Future<Output = BackendResult<()>> + Send;
+
+    /// Counters of the durable log, if the backend keeps one (cheap: read on
+    /// every metrics request).
+    fn storage_counters(&self) -> Option<StorageCounters> {
+        None
+    }
 }

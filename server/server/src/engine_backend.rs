@@ -30,7 +30,7 @@ use tokio::sync::oneshot;
 
 use crate::backend::{
     ApiKeyRecord, AppendBatch, Backend, BackendError, BackendInfo, BackendResult, NewApiKey,
-    StreamSpec,
+    StorageCounters, StreamSpec,
 };
 use serial::SerialRunners;
 use tail::Tails;
@@ -197,6 +197,15 @@ fn api_key_info(key: &kimberlite_kernel::ApiKey) -> ApiKeyInfo {
 }
 
 impl Backend for EngineBackend {
+    fn storage_counters(&self) -> Option<StorageCounters> {
+        let stats = self.engine.stats();
+        Some(StorageCounters {
+            group_commits: stats.group_commits,
+            records: stats.records,
+            wal_bytes: stats.wal_bytes,
+        })
+    }
+
     async fn api_key(&self, key_id: u64) -> BackendResult<Option<ApiKeyRecord>> {
         let catalog = self.engine.catalog();
         Ok(catalog.api_key(ApiKeyId(key_id)).map(|key| ApiKeyRecord {

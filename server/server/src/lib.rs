@@ -36,7 +36,7 @@ pub mod tls;
 
 pub use backend::{
     ApiKeyRecord, AppendBatch, Backend, BackendError, BackendInfo, BackendResult, NewApiKey,
-    StreamSpec,
+    StorageCounters, StreamSpec,
 };
 pub use config::{AdminToken, AuthMode, ServerConfig, TlsConfig};
 pub use engine_backend::EngineBackend;

@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use kimberlite_protocol::{ErrorCode, RequestPayload};
 
+use crate::backend::StorageCounters;
+
 pub(crate) use http::serve_metrics;
 
 /// The server's counters and gauges.
@@ -155,6 +157,39 @@ impl Metrics {
     /// Everything, in Prometheus text exposition format (version 0.0.4).
     #[must_use]
     pub fn render(&self) -> String {
+        self.render_with(None)
+    }
+
+    /// [`render`](Self::render) followed by the durable log's counters, if given.
+    #[must_use]
+    pub fn render_with(&self, storage: Option<StorageCounters>) -> String {
+        let mut out = self.render_server();
+        if let Some(storage) = storage {
+            let figures = [
+                (
+                    "storage_group_commits_total",
+                    "Group commits of the log (one write and one fdatasync each).",
+                    storage.group_commits,
+                ),
+                (
+                    "storage_records_total",
+                    "Records written to the log.",
+                    storage.records,
+                ),
+                (
+                    "storage_wal_bytes_total",
+                    "Record bytes written to the log.",
+                    storage.wal_bytes,
+                ),
+            ];
+            for (name, help, value) in figures {
+                counter(&mut out, name, help, value);
+            }
+        }
+        out
+    }
+
+    fn render_server(&self) -> String {
         let mut out = String::with_capacity(4096);
         let load = |value: &AtomicU64| value.load(Ordering::Relaxed);
         gauge(

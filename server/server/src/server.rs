@@ -127,9 +127,11 @@ impl<B: Backend> Server<B> {
         let (stop_sender, stop) = watch::channel(false);
         if let Some((metrics_listener, address)) = metrics_listener {
             tracing::info!(%address, "serving metrics at GET /metrics");
+            let backend = shared.backend.clone();
             tokio::spawn(serve_metrics(
                 metrics_listener,
                 shared.metrics.clone(),
+                Arc::new(move || backend.storage_counters()),
                 stop.clone(),
             ));
         }

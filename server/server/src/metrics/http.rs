@@ -12,6 +12,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 
 use super::Metrics;
+use crate::backend::StorageCounters;
+
+/// Reads the durable log's counters for a metrics page.
+pub(crate) type StorageSource = Arc<dyn Fn() -> Option<StorageCounters> + Send + Sync>;
 
 const MAX_HEAD_BYTES: usize = 8 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
@@ -22,6 +26,7 @@ const MAX_CONCURRENT_REQUESTS: usize = 16;
 pub(crate) async fn serve_metrics(
     listener: TcpListener,
     metrics: Arc<Metrics>,
+    storage: StorageSource,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT_REQUESTS));
@@ -35,8 +40,9 @@ pub(crate) async fn serve_metrics(
                         continue;
                     };
                     let metrics = metrics.clone();
+                    let storage = storage.clone();
                     tokio::spawn(async move {
-                        if let Err(error) = answer(stream, &metrics).await {
+                        if let Err(error) = answer(stream, &metrics, storage.as_ref()).await {
                             tracing::debug!(%error, "metrics request failed");
                         }
                         drop(permit);
@@ -51,7 +57,11 @@ pub(crate) async fn serve_metrics(
     }
 }
 
-async fn answer(mut stream: TcpStream, metrics: &Metrics) -> std::io::Result<()> {
+async fn answer(
+    mut stream: TcpStream,
+    metrics: &Metrics,
+    storage: &(dyn Fn() -> Option<StorageCounters> + Send + Sync),
+) -> std::io::Result<()> {
     let head = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream))
         .await
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "request head timeout"))??;
@@ -61,7 +71,7 @@ async fn answer(mut stream: TcpStream, metrics: &Metrics) -> std::io::Result<()>
         (Some("GET"), Some("/metrics")) => reply(
             "200 OK",
             "text/plain; version=0.0.4; charset=utf-8",
-            &metrics.render(),
+            &metrics.render_with(storage()),
         ),
         (Some("GET"), Some(_)) => reply("404 Not Found", "text/plain", "not found\n"),
         _ => reply(

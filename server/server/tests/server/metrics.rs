@@ -38,5 +38,7 @@ async fn metrics_are_served_in_prometheus_format() {
     assert!(page.contains("kimberlite_requests_total{kind=\"Sync\"} 1\n"));
     assert!(page.contains("kimberlite_errors_total{code=\"StreamNotFound\"} 1\n"));
     assert!(page.contains("kimberlite_connections_open 1\n"));
+    // The memory backend keeps no durable log, so no storage counters.
+    assert!(!page.contains("kimberlite_storage_"), "{page}");
     assert!(get(address, "/other").await.starts_with("HTTP/1.1 404"));
 }
