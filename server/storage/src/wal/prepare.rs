@@ -39,11 +39,9 @@ pub enum Preallocate {
 /// Preparation starts once the active segment holds this much (or half a
 /// segment, if less), so a log that is hardly written to never pays for it.
 const PREPARE_AFTER_BYTES: u64 = 4 << 20;
-/// Zeros written per call.
+/// Zeros written per call, each call followed by a sync, so the zeros never pile
+/// up as dirty pages that one sync of the log would then have to wait for.
 const ZERO_CHUNK_BYTES: usize = 1 << 20;
-/// Bytes written between two syncs, so the zeros never pile up as dirty pages
-/// that one sync of the log would then have to wait for.
-const SYNC_EVERY_BYTES: u64 = 1 << 20;
 
 /// A file of zeros, synced, ready to become the next segment.
 #[derive(Debug)]
@@ -92,13 +90,12 @@ impl Preparer {
         segment_bytes: u64,
     ) {
         let threshold = PREPARE_AFTER_BYTES.min(segment_bytes / 2);
-        if !matches!(self.state, State::Idle) || used < threshold {
+        let idle = matches!(self.state, State::Idle);
+        if self.mode == Preallocate::Off || !idle || used < threshold {
             return;
         }
         let path = dir.join(format!("next{TEMP_SUFFIX}"));
-        if self.mode != Preallocate::Off {
-            self.started = Some((vfs.clone(), path.clone()));
-        }
+        self.started = Some((vfs.clone(), path.clone()));
         match self.mode {
             Preallocate::Off => {}
             Preallocate::Inline => {
@@ -212,7 +209,6 @@ fn write_zeros(
     file.set_len(0).map_err(io_error)?;
     let zeros = vec![0u8; ZERO_CHUNK_BYTES];
     let mut offset = 0u64;
-    let mut unsynced = 0u64;
     while offset < len {
         if cancel.load(Ordering::Relaxed) {
             return Err(WalError::io(
@@ -224,13 +220,11 @@ fn write_zeros(
             .map_or(ZERO_CHUNK_BYTES, |left| left.min(ZERO_CHUNK_BYTES));
         file.write_all_at(&zeros[..chunk], offset)
             .map_err(io_error)?;
+        file.sync_data().map_err(io_error)?;
         offset += chunk as u64;
-        unsynced += chunk as u64;
-        if unsynced >= SYNC_EVERY_BYTES {
-            file.sync_data().map_err(io_error)?;
-            unsynced = 0;
-        }
     }
-    file.sync_data().map_err(io_error)?;
+    if len == 0 {
+        file.sync_data().map_err(io_error)?;
+    }
     Ok(file)
 }
